@@ -1,0 +1,200 @@
+"""The `storyline` command: ingest articles, list and show stories, export, report."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storyline.export import export_records, write_records
+from storyline.pipeline import IngestSummary, ingest_paths
+from storyline.settings import Settings, default_db_url
+from storyline.store import Store
+
+app = typer.Typer(
+    help="Storyline: turn a pile of news articles into stories — who said what, and when.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store [default: $STORYLINE_DB or ./storyline.db]"),
+]
+
+
+def open_store(db: str | None) -> Store:
+    """Return the store at `db` (or the default one)."""
+    return Store(db or default_db_url())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (read recursively).")],
+    db: DbOption = None,
+    source: Annotated[
+        str | None, typer.Option(help="Outlet name for articles that do not name one.")
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(help="YYYY-MM-DD: date of articles without one; gives datelines their year."),
+    ] = None,
+) -> None:
+    """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
+    settings = Settings(db_url=db or default_db_url(), default_source=source, default_date=date)
+    store = Store(settings.db_url)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]Ingesting"),
+        BarColumn(),
+        TextColumn("{task.completed} items read"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        summary = ingest_paths(paths, store, settings, lambda n: progress.advance(task, n))
+    print_summary(summary, settings.db_url)
+    raise typer.Exit(code=1 if summary.failed else 0)
+
+
+def print_summary(summary: IngestSummary, db_url: str) -> None:
+    """Print what an ingest did, and each part of the input it skipped with the reason."""
+    table = Table(title="Ingest", show_header=False, title_justify="left")
+    for label, value in (
+        ("articles read", summary.read),
+        ("added", summary.added),
+        ("already present", summary.already_present),
+        ("duplicates (not stored again)", summary.duplicates),
+        ("near-duplicates (linked to original)", summary.near_duplicates),
+        ("new stories", summary.stories_created),
+        ("skipped (errors)", len(summary.failed)),
+        ("ignored (not articles)", len(summary.problems) - len(summary.failed)),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    for problem in summary.problems:
+        style = "dim" if problem.ignored else "yellow"
+        errors.print(f"[{style}]skipped {problem.origin}: {problem.reason}[/{style}]", highlight=False)
+    console.print(f"Store: {db_url}", highlight=False)
+
+
+stories_app = typer.Typer(help="List stories, and correct them.", invoke_without_command=True)
+app.add_typer(stories_app, name="stories")
+
+
+@stories_app.callback()
+def stories(
+    ctx: typer.Context,
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+) -> None:
+    """List stories, most recently active first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = open_store(db)
+    table = Table(title=f"Stories ({store.count_articles()} articles stored)", title_justify="left")
+    for column in ("story", "headline", "first", "last", "articles", "sources"):
+        table.add_column(column, overflow="fold")
+    for story in store.stories(limit=limit, offset=offset):
+        table.add_row(
+            story.id,
+            story.headline,
+            story.first_date or "?",
+            story.last_date or "?",
+            str(story.article_count),
+            str(story.source_count),
+        )
+    console.print(table)
+
+
+@app.command()
+def show(
+    story_id: Annotated[str, typer.Argument(metavar="STORY", help="A story id from `storyline stories`.")],
+    db: DbOption = None,
+) -> None:
+    """Show one story as a timeline of its articles."""
+    store = open_store(db)
+    story = store.story(story_id)
+    if story is None:
+        errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
+        raise typer.Exit(code=2)
+    console.print(f"[bold]{story.headline}[/bold]", highlight=False)
+    console.print(
+        f"{story.first_date or '?'} – {story.last_date or '?'} · {story.article_count} articles"
+        f" · {story.source_count} sources",
+        highlight=False,
+    )
+    table = Table(show_header=True, title_justify="left")
+    for column in ("date", "source", "title", "article"):
+        table.add_column(column, overflow="fold")
+    for article in store.story_articles(story_id):
+        title = article.title or "(no title)"
+        if article.duplicate_of:
+            title = f"[dim]↳ copy of {article.duplicate_of}: {title}[/dim]"
+        table.add_row(article.date or "?", article.source or "?", title, article.id)
+    console.print(table)
+
+
+class ExportKind(str, Enum):
+    articles = "articles"
+    stories = "stories"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    db: DbOption = None,
+    format: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.jsonl,
+    with_text: Annotated[bool, typer.Option("--with-text", help="Include the clean text.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Export articles or stories as JSON lines or CSV."""
+    store = open_store(db)
+    records = export_records(store, kind.value, with_text=with_text)
+    if out is None:
+        write_records(records, sys.stdout, format.value)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_records(records, handle, format.value)
+        errors.print(f"Wrote {out}")
+
+
+@app.command()
+def report(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder to write the HTML report into.")] = Path(
+        "storyline-report"
+    ),
+) -> None:
+    """Write a static HTML report of all stories."""
+    from storyline.report import write_report
+
+    index = write_report(open_store(db), out)
+    console.print(f"Report written: {index.resolve()}", highlight=False)
+
+
+@app.command()
+def problems(db: DbOption = None) -> None:
+    """List the input that could not be read (the quarantine list)."""
+    for problem in open_store(db).problems():
+        console.print(f"{problem.at:%Y-%m-%d %H:%M} {problem.origin}: {problem.reason}", highlight=False)
+
+
+if __name__ == "__main__":
+    app()

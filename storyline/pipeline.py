@@ -1,0 +1,249 @@
+"""The ingest pipeline: read, complete metadata, clean, deduplicate, analyse, cluster, store.
+
+Input streams through in batches of `settings.batch_size`; each batch is written in one
+transaction, so memory stays flat however many files a folder holds, and an interrupted run
+resumes where it stopped when it is run again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from itertools import islice
+from pathlib import Path
+
+from storyline.analyse import analyse_batch
+from storyline.clean import clean_article, count_source_lines
+from storyline.cluster.features import ArticleFeatures, extract_features
+from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
+from storyline.cluster.profile import StoryProfile
+from storyline.dedup import NearDuplicateIndex, fingerprint
+from storyline.model import Article, ReadProblem
+from storyline.read import ReadResult, read_paths
+from storyline.read.metadata import complete_metadata
+from storyline.settings import Settings
+from storyline.store import Batch, Store
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: counts, and every part of the input it could not take, with reasons."""
+
+    read: int = 0
+    added: int = 0
+    already_present: int = 0
+    duplicates: int = 0  # identical to a stored article (same text or URL): not stored again
+    near_duplicates: int = 0  # stored, linked to their original as `duplicate_of`
+    stories_created: int = 0
+    problems: list[ReadProblem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ReadProblem]:
+        """Return the problems that are failures (not merely ignored files)."""
+        return [p for p in self.problems if not p.ignored]
+
+    def merge(self, other: IngestSummary) -> None:
+        """Add another summary's counts to this one."""
+        for name in ("read", "added", "already_present", "duplicates", "near_duplicates"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stories_created += other.stories_created
+        self.problems.extend(other.problems)
+
+
+class Ingestor:
+    """Runs the stages over batches of read results and writes each batch to the store."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.frequencies = DocumentFrequencies()
+        self._terms_loaded: set[str] = set()
+        self.clusterer = OnlineClusterer(settings, self.frequencies)
+        self._near_duplicates: NearDuplicateIndex | None = None
+
+    def ingest(
+        self, results: Iterable[ReadResult], progress: Callable[[int], None] | None = None
+    ) -> IngestSummary:
+        """Ingest every read result, batch by batch, and return what was done."""
+        summary = IngestSummary()
+        for chunk in _batches(iter(results), self.settings.batch_size):
+            summary.merge(self.ingest_batch(chunk))
+            if progress:
+                progress(len(chunk))
+        return summary
+
+    def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
+        """Run all stages on one batch and store it in one transaction."""
+        summary = IngestSummary()
+        summary.problems = [r for r in results if isinstance(r, ReadProblem)]
+        articles = [r for r in results if isinstance(r, Article)]
+        summary.read = len(articles)
+        fresh = self._new_articles(articles, summary)
+        fresh = [complete_metadata(article, self.settings) for article in fresh]
+        fresh, source_lines = self._clean(fresh, summary)
+        fresh = [fingerprint(article, self.settings) for article in fresh]
+        fresh = self._drop_exact_duplicates(fresh, summary)
+        fresh = self._link_near_duplicates(fresh, summary)
+        fresh = analyse_batch(fresh, self.settings)
+        fresh.sort(key=_date_order)
+        batch = self._cluster(fresh)
+        batch.problems = [p for p in summary.problems if not p.ignored]
+        batch.source_lines = source_lines
+        self.store.save_batch(batch)
+        summary.added = len(batch.articles)
+        summary.stories_created = len(batch.created_stories)
+        return summary
+
+    def _new_articles(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
+        stored = self.store.known_article_ids(a.id for a in articles)
+        fresh, seen = [], set(stored)
+        for article in articles:
+            if article.id in seen:
+                summary.already_present += 1
+            else:
+                seen.add(article.id)
+                fresh.append(article)
+        return fresh
+
+    def _clean(
+        self, articles: list[Article], summary: IngestSummary
+    ) -> tuple[list[Article], Counter[tuple[str, str]]]:
+        in_batch = count_source_lines(articles)
+        stored = self.store.source_line_counts(in_batch)
+        threshold = self.settings.source_boilerplate_min_articles
+        boilerplate: dict[str, set[str]] = {}
+        for (source, key), n in in_batch.items():
+            if n + stored.get((source, key), 0) >= threshold:
+                boilerplate.setdefault(source, set()).add(key)
+        cleaned = []
+        for article in articles:
+            clean = clean_article(article, frozenset(boilerplate.get(article.source or "", ())))
+            if clean.text.strip():
+                cleaned.append(clean)
+            else:
+                summary.problems.append(ReadProblem(article.origin, "no text left after cleaning"))
+        return cleaned, in_batch
+
+    def _drop_exact_duplicates(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
+        by_hash = self.store.ids_by_content_hash(a.content_hash for a in articles)
+        by_url = self.store.ids_by_canonical_url(a.canonical_url for a in articles if a.canonical_url)
+        kept = []
+        for article in articles:
+            if article.content_hash in by_hash or article.canonical_url in by_url:
+                summary.duplicates += 1
+                continue
+            by_hash[article.content_hash] = article.id
+            if article.canonical_url:
+                by_url[article.canonical_url] = article.id
+            kept.append(article)
+        return kept
+
+    def _link_near_duplicates(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
+        index = self._near_duplicate_index()
+        linked = []
+        for article in sorted(articles, key=_date_order):
+            original = index.find_original(article.minhash)
+            if original is not None:
+                summary.near_duplicates += 1
+                article = replace(article, duplicate_of=original[0])
+            else:
+                index.add(article.id, article.minhash)
+            linked.append(article)
+        return linked
+
+    def _near_duplicate_index(self) -> NearDuplicateIndex:
+        if self._near_duplicates is None:
+            self._near_duplicates = NearDuplicateIndex(self.settings)
+            for article_id, signature in self.store.iter_minhashes():
+                self._near_duplicates.add(article_id, signature)
+        return self._near_duplicates
+
+    def _cluster(self, articles: list[Article]) -> Batch:
+        features = [extract_features(article) for article in articles]
+        self._load_cluster_state(features)
+        originals = {a.duplicate_of for a in articles if a.duplicate_of}
+        story_of = self.store.story_ids_of(originals)
+        batch = Batch()
+        touched: set[str] = set()
+        for article, article_features in zip(articles, features, strict=True):
+            batch.term_counts.update(set(article_features.terms) | set(article_features.entities))
+            original_story = story_of.get(article.duplicate_of or "")
+            if original_story:
+                self.clusterer.join(original_story, article_features)
+                story_id, score = original_story, 1.0
+            else:
+                assignment = self.clusterer.assign(article.id, article_features)
+                story_id, score = assignment.story_id, assignment.score
+                if assignment.created:
+                    batch.created_stories.append(story_id)
+            story_of[article.id] = story_id
+            touched.add(story_id)
+            batch.articles.append(
+                _with_story_year(
+                    replace(article, story_id=story_id, story_score=score),
+                    self.clusterer.profiles[story_id],
+                )
+            )
+        batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
+        return batch
+
+    def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
+        keys = {key for f in features for key in (*f.terms, *f.entities)}
+        missing = keys - self._terms_loaded
+        counts, total = self.store.term_frequencies(missing)
+        if not self._terms_loaded:
+            self.frequencies.total = total
+        self.frequencies.counts.update(counts)
+        self._terms_loaded |= missing
+        days = [f.day for f in features if f.day]
+        stored = self.store.story_profiles(
+            days, self.settings.story_window_days, exclude=set(self.clusterer.profiles)
+        )
+        self.clusterer.load(StoryProfile.from_bytes(i, data) for i, data in stored)
+
+
+def _with_story_year(article: Article, profile: StoryProfile) -> Article:
+    """Return the article with a partial date ("XXXX-02-24") given its story's year.
+
+    Of the years around the story's first day, the one that puts the date nearest to it wins.
+    """
+    match = re.fullmatch(r"XXXX-(\d{2})-(\d{2})", article.date or "")
+    if not (match and profile.first_day):
+        return article
+    anchor = profile.first_day
+    candidates = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            candidates.append(date(year, int(match.group(1)), int(match.group(2))))
+        except ValueError:
+            continue
+    if not candidates:
+        return article
+    nearest = min(candidates, key=lambda day: abs((day - anchor).days))
+    return replace(
+        article, date=nearest.isoformat(), date_source=f"{article.date_source}+story year"
+    )
+
+
+def _date_order(article: Article) -> tuple[bool, str]:
+    """Sort key: dated articles by date, undated after them in input order (sort is stable)."""
+    date = article.date or ""
+    return (not date[:1].isdigit(), date if date[:1].isdigit() else "")
+
+
+def _batches(items: Iterator[ReadResult], size: int) -> Iterator[list[ReadResult]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    store: Store,
+    settings: Settings,
+    progress: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Read files and folders and ingest what they hold; see `Ingestor`."""
+    return Ingestor(store, settings).ingest(read_paths(paths, settings), progress)

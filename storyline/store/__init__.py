@@ -1,0 +1,392 @@
+"""The store: the only place with side effects. SQLAlchemy over SQLite (WAL) by default.
+
+Every ingest batch is written in one transaction, so an interrupted run leaves the store as it
+was after the last whole batch, and running the ingest again completes the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from storyline.cluster.headline import representative_title
+from storyline.model import Article, ReadProblem
+from storyline.store.schema import (
+    ArticleRow,
+    Base,
+    EntityMentionRow,
+    MetaRow,
+    ProblemRow,
+    RemovedLineRow,
+    SourceLineRow,
+    StoryEventRow,
+    StoryRow,
+    TermFrequencyRow,
+    TimeExpressionRow,
+)
+
+_ISO_DAY = "____-__-__%"  # LIKE pattern of full calendar dates; partial "XXXX-02-24" is excluded
+_CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
+
+
+def line_key_hash(key: str) -> str:
+    """Return the stored form of a line key (fixed length, whatever the line)."""
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
+@dataclass
+class Batch:
+    """Everything one ingest batch writes, applied in a single transaction."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
+    source_lines: Counter[tuple[str, str]] = field(default_factory=Counter)
+    term_counts: Counter[str] = field(default_factory=Counter)
+    profiles: dict[str, bytes] = field(default_factory=dict)
+    created_stories: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One line of the story list."""
+
+    id: str
+    headline: str
+    first_date: str | None
+    last_date: str | None
+    article_count: int
+    source_count: int
+
+
+class Store:
+    """Articles, stories and everything derived from them, behind one SQLAlchemy URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self.session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # --- look-ups the pipeline makes before writing -------------------------------------------
+
+    def known_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Return which of `ids` are stored already."""
+        return self._values_in(ArticleRow.id, ArticleRow.id, ids)
+
+    def ids_by_content_hash(self, hashes: Iterable[str]) -> dict[str, str]:
+        """Return, for each stored content hash among `hashes`, the id of its article."""
+        return self._mapping(ArticleRow.content_hash, hashes)
+
+    def ids_by_canonical_url(self, urls: Iterable[str]) -> dict[str, str]:
+        """Return, for each stored canonical URL among `urls`, the id of its article."""
+        return self._mapping(ArticleRow.canonical_url, urls)
+
+    def story_ids_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Return the story id of each stored article among `article_ids`."""
+        result: dict[str, str] = {}
+        with self.session() as session:
+            for chunk in _chunks(set(article_ids)):
+                rows = session.execute(
+                    select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk))
+                )
+                result.update({a: s for a, s in rows if s})
+        return result
+
+    def source_line_counts(self, pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
+        """Return in how many stored articles of each source each (source, line key) occurs."""
+        by_hash = {(source, line_key_hash(key)): (source, key) for source, key in pairs}
+        counts: Counter[tuple[str, str]] = Counter()
+        with self.session() as session:
+            for chunk in _chunks(sorted({h for _, h in by_hash})):
+                rows = session.execute(
+                    select(SourceLineRow.source, SourceLineRow.line_key, SourceLineRow.articles)
+                    .where(SourceLineRow.line_key.in_(chunk))
+                )
+                for source, hashed, n in rows:
+                    if (source, hashed) in by_hash:
+                        counts[by_hash[(source, hashed)]] = n
+        return counts
+
+    def iter_minhashes(self) -> Iterator[tuple[str, bytes]]:
+        """Yield (id, MinHash bytes) of every stored original article, streamed."""
+        with self.session() as session:
+            query = (
+                select(ArticleRow.id, ArticleRow.minhash)
+                .where(ArticleRow.duplicate_of.is_(None), ArticleRow.minhash.is_not(None))
+                .execution_options(yield_per=1000)
+            )
+            for article_id, signature in session.execute(query):
+                yield article_id, signature
+
+    def term_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Return the stored document frequency of each of `terms`, and the article count."""
+        counts: dict[str, int] = {}
+        with self.session() as session:
+            for chunk in _chunks(set(terms)):
+                rows = session.execute(
+                    select(TermFrequencyRow.term, TermFrequencyRow.articles).where(
+                        TermFrequencyRow.term.in_(chunk)
+                    )
+                )
+                counts.update({term: n for term, n in rows})
+            total = session.scalar(select(MetaRow.value).where(MetaRow.key == "articles_counted"))
+        return counts, int(total or 0)
+
+    def story_profiles(
+        self, around: Sequence[date], window_days: int, exclude: set[str]
+    ) -> list[tuple[str, bytes]]:
+        """Return stored profiles of stories active within `window_days` of any day in `around`.
+
+        Stories without dates are always returned: nothing says they are stale.
+        """
+        query = select(StoryRow.id, StoryRow.profile).where(StoryRow.profile.is_not(None))
+        if around:
+            low = (min(around) - timedelta(days=window_days)).isoformat()
+            high = (max(around) + timedelta(days=window_days)).isoformat()
+            query = query.where(
+                (StoryRow.last_date.is_(None))
+                | ((StoryRow.last_date >= low) & (StoryRow.first_date <= high))
+            )
+        with self.session() as session:
+            return [(i, p) for i, p in session.execute(query) if i not in exclude]
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def save_batch(self, batch: Batch) -> None:
+        """Write one batch in a single transaction: all of it or, on failure, none of it."""
+        with self.session.begin() as session:
+            for problem in batch.problems:
+                session.add(ProblemRow(origin=problem.origin, reason=problem.reason))
+            for story_id in batch.created_stories:
+                session.add(StoryRow(id=story_id))
+                session.add(StoryEventRow(story_id=story_id, action="created"))
+            session.flush()
+            for article in batch.articles:
+                _add_article(session, article)
+            self._bump_source_lines(session, batch.source_lines)
+            self._bump_terms(session, batch.term_counts, len(batch.articles))
+            session.flush()
+            touched = {a.story_id for a in batch.articles if a.story_id}
+            for story_id, profile in batch.profiles.items():
+                session.execute(
+                    update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
+                )
+            refresh_stories(session, touched)
+
+    def record_problems(self, problems: Sequence[ReadProblem]) -> None:
+        """Keep unreadable input in the quarantine list."""
+        self.save_batch(Batch(problems=list(problems)))
+
+    def _bump_source_lines(self, session: Session, counts: Counter[tuple[str, str]]) -> None:
+        for (source, key), n in counts.items():
+            hashed = line_key_hash(key)
+            row = session.get(SourceLineRow, (source, hashed))
+            if row is None:
+                session.add(SourceLineRow(source=source, line_key=hashed, articles=n))
+            else:
+                row.articles += n
+
+    def _bump_terms(self, session: Session, counts: Counter[str], articles: int) -> None:
+        for chunk in _chunks(sorted(counts)):
+            existing = {
+                row.term: row
+                for row in session.scalars(
+                    select(TermFrequencyRow).where(TermFrequencyRow.term.in_(chunk))
+                )
+            }
+            for term in chunk:
+                if term in existing:
+                    existing[term].articles += counts[term]
+                else:
+                    session.add(TermFrequencyRow(term=term, articles=counts[term]))
+        meta = session.get(MetaRow, "articles_counted")
+        if meta is None:
+            session.add(MetaRow(key="articles_counted", value=str(articles)))
+        else:
+            meta.value = str(int(meta.value) + articles)
+
+    # --- reading for people ---------------------------------------------------------------------
+
+    def stories(self, limit: int = 50, offset: int = 0) -> list[StorySummary]:
+        """Return stories, the most recently active first."""
+        query = (
+            select(StoryRow)
+            .where(StoryRow.article_count > 0)
+            .order_by(StoryRow.last_date.desc().nulls_last(), StoryRow.article_count.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.session() as session:
+            return [_summary(row) for row in session.scalars(query)]
+
+    def story(self, story_id: str) -> StorySummary | None:
+        """Return one story's summary, or None."""
+        with self.session() as session:
+            row = session.get(StoryRow, story_id)
+            return _summary(row) if row and row.article_count else None
+
+    def story_articles(self, story_id: str) -> list[ArticleRow]:
+        """Return a story's articles in date order (undated last)."""
+        query = (
+            select(ArticleRow)
+            .where(ArticleRow.story_id == story_id)
+            .order_by(ArticleRow.date.is_(None), ArticleRow.date, ArticleRow.id)
+        )
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def iter_articles(self) -> Iterator[ArticleRow]:
+        """Yield every stored article in date order, streamed."""
+        query = (
+            select(ArticleRow)
+            .order_by(ArticleRow.date.is_(None), ArticleRow.date, ArticleRow.id)
+            .execution_options(yield_per=500)
+        )
+        with self.session() as session:
+            yield from session.scalars(query)
+
+    def article(self, article_id: str) -> ArticleRow | None:
+        """Return one stored article, or None."""
+        with self.session() as session:
+            return session.get(ArticleRow, article_id)
+
+    def removed_lines(self, article_id: str) -> list[RemovedLineRow]:
+        """Return the lines the cleaner removed from an article, in text order."""
+        query = (
+            select(RemovedLineRow)
+            .where(RemovedLineRow.article_id == article_id)
+            .order_by(RemovedLineRow.line_no, RemovedLineRow.id)
+        )
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def problems(self) -> list[ProblemRow]:
+        """Return the quarantine list, oldest first."""
+        with self.session() as session:
+            return list(session.scalars(select(ProblemRow).order_by(ProblemRow.id)))
+
+    def count_articles(self) -> int:
+        """Return how many articles are stored."""
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _values_in(self, wanted, column, values: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.session() as session:
+            for chunk in _chunks(set(values)):
+                found.update(session.scalars(select(wanted).where(column.in_(chunk))))
+        return found
+
+    def _mapping(self, column, values: Iterable[str]) -> dict[str, str]:
+        result: dict[str, str] = {}
+        with self.session() as session:
+            for chunk in _chunks({v for v in values if v}):
+                rows = session.execute(
+                    select(column, ArticleRow.id).where(column.in_(chunk)).order_by(ArticleRow.id)
+                )
+                for value, article_id in rows:
+                    result.setdefault(value, article_id)
+        return result
+
+
+def refresh_stories(session: Session, story_ids: Iterable[str]) -> None:
+    """Recompute the counts, date span and headline of each story from its articles."""
+    for story_id in story_ids:
+        rows = session.execute(
+            select(ArticleRow.title, ArticleRow.source, ArticleRow.date, ArticleRow.duplicate_of)
+            .where(ArticleRow.story_id == story_id)
+            .order_by(ArticleRow.date, ArticleRow.id)
+        ).all()
+        days = [d for _, _, d, _ in rows if d and d[:1].isdigit()]
+        originals = [title for title, _, _, duplicate_of in rows if duplicate_of is None]
+        session.execute(
+            update(StoryRow)
+            .where(StoryRow.id == story_id)
+            .values(
+                article_count=len(rows),
+                source_count=len({source for _, source, _, _ in rows if source}),
+                first_date=min(days)[:10] if days else None,
+                last_date=max(days)[:10] if days else None,
+                headline=representative_title(originals or [t for t, *_ in rows]),
+            )
+        )
+
+
+def _add_article(session: Session, article: Article) -> None:
+    session.add(
+        ArticleRow(
+            id=article.id,
+            source=article.source,
+            url=article.url,
+            canonical_url=article.canonical_url,
+            date=article.date,
+            date_source=article.date_source,
+            title=article.title,
+            text=article.text,
+            lang=article.lang,
+            origin=article.origin,
+            dateline=article.dateline,
+            content_hash=article.content_hash,
+            minhash=article.minhash,
+            duplicate_of=article.duplicate_of,
+            story_id=article.story_id,
+            story_score=article.story_score,
+        )
+    )
+    session.add_all(
+        RemovedLineRow(article_id=article.id, line_no=r.line_no, text=r.text, reason=r.reason)
+        for r in article.removed
+    )
+    session.add_all(
+        EntityMentionRow(article_id=article.id, text=e.text, label=e.label, start=e.start, end=e.end)
+        for e in article.entities
+    )
+    session.add_all(
+        TimeExpressionRow(
+            article_id=article.id, text=t.text, start=t.start, end=t.end, type=t.type,
+            value=t.value, mod=t.mod,
+        )
+        for t in article.times
+    )
+
+
+def _summary(row: StoryRow) -> StorySummary:
+    return StorySummary(
+        row.id, row.headline, row.first_date, row.last_date, row.article_count, row.source_count
+    )
+
+
+def _chunks(values: Iterable[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+__all__ = ["Batch", "Store", "StorySummary"]

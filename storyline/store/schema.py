@@ -1,0 +1,148 @@
+"""SQLAlchemy tables. Portable SQL only, so PostgreSQL can follow SQLite without touching a stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Base of every Storyline table."""
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(256), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    date: Mapped[str | None] = mapped_column(String(32), index=True)
+    date_source: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(Text)
+    dateline: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[str | None] = mapped_column(String(512), index=True)
+    story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    story_score: Mapped[float | None] = mapped_column(Float)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class RemovedLineRow(Base):
+    __tablename__ = "removed_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))
+
+
+class EntityMentionRow(Base):
+    __tablename__ = "entity_mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(16))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class TimeExpressionRow(Base):
+    __tablename__ = "time_expressions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    mod: Mapped[str | None] = mapped_column(String(16))
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    headline: Mapped[str] = mapped_column(Text, default="")
+    first_date: Mapped[str | None] = mapped_column(String(32), index=True)
+    last_date: Mapped[str | None] = mapped_column(String(32), index=True)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    source_count: Mapped[int] = mapped_column(Integer, default=0)
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary)  # the clusterer's summary
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+
+class StoryEventRow(Base):
+    """The history of a story: created, merged, articles moved in or out, split."""
+
+    __tablename__ = "story_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class TermFrequencyRow(Base):
+    """In how many stored articles each term occurs: the clusterer's inverse document frequency."""
+
+    __tablename__ = "term_frequencies"
+
+    term: Mapped[str] = mapped_column(String(128), primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SourceLineRow(Base):
+    """In how many articles of a source a short line occurs, to spot per-source boilerplate."""
+
+    __tablename__ = "source_lines"
+
+    source: Mapped[str] = mapped_column(String(256), primary_key=True)
+    line_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha1 of the line key
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProblemRow(Base):
+    """Input that could not be read: the quarantine list, so nothing is lost silently."""
+
+    __tablename__ = "problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class MetaRow(Base):
+    """Small named values the stages keep between runs (counts, format version)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+Index("ix_articles_story_date", ArticleRow.story_id, ArticleRow.date)
