@@ -8,8 +8,10 @@ resumes where it stopped when it is run again.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
@@ -63,17 +65,30 @@ class Ingestor:
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
         self._near_duplicates: NearDuplicateIndex | None = None
+        self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] += time.perf_counter() - started
 
     def ingest(
         self, results: Iterable[ReadResult], progress: Callable[[int], None] | None = None
     ) -> IngestSummary:
         """Ingest every read result, batch by batch, and return what was done."""
         summary = IngestSummary()
-        for chunk in _batches(iter(results), self.settings.batch_size):
+        stream = iter(results)
+        while True:
+            with self._timed("read"):
+                chunk = list(islice(stream, self.settings.batch_size))
+            if not chunk:
+                return summary
             summary.merge(self.ingest_batch(chunk))
             if progress:
                 progress(len(chunk))
-        return summary
 
     def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
         """Run all stages on one batch and store it in one transaction."""
@@ -81,18 +96,24 @@ class Ingestor:
         summary.problems = [r for r in results if isinstance(r, ReadProblem)]
         articles = [r for r in results if isinstance(r, Article)]
         summary.read = len(articles)
-        fresh = self._new_articles(articles, summary)
-        fresh = [complete_metadata(article, self.settings) for article in fresh]
-        fresh, source_lines = self._clean(fresh, summary)
-        fresh = [fingerprint(article, self.settings) for article in fresh]
-        fresh = self._drop_exact_duplicates(fresh, summary)
-        fresh = self._link_near_duplicates(fresh, summary)
-        fresh = analyse_batch(fresh, self.settings)
-        fresh.sort(key=_date_order)
-        batch = self._cluster(fresh)
+        with self._timed("metadata"):
+            fresh = self._new_articles(articles, summary)
+            fresh = [complete_metadata(article, self.settings) for article in fresh]
+        with self._timed("clean"):
+            fresh, source_lines = self._clean(fresh, summary)
+        with self._timed("deduplicate"):
+            fresh = [fingerprint(article, self.settings) for article in fresh]
+            fresh = self._drop_exact_duplicates(fresh, summary)
+            fresh = self._link_near_duplicates(fresh, summary)
+        with self._timed("analyse"):
+            fresh = analyse_batch(fresh, self.settings)
+        with self._timed("cluster"):
+            fresh.sort(key=_date_order)
+            batch = self._cluster(fresh)
         batch.problems = [p for p in summary.problems if not p.ignored]
         batch.source_lines = source_lines
-        self.store.save_batch(batch)
+        with self._timed("store"):
+            self.store.save_batch(batch)
         summary.added = len(batch.articles)
         summary.stories_created = len(batch.created_stories)
         return summary
@@ -169,7 +190,7 @@ class Ingestor:
         batch = Batch()
         touched: set[str] = set()
         for article, article_features in zip(articles, features, strict=True):
-            batch.term_counts.update(set(article_features.terms) | set(article_features.entities))
+            batch.term_counts.update(article_features.keys())
             original_story = story_of.get(article.duplicate_of or "")
             if original_story:
                 self.clusterer.join(original_story, article_features)
@@ -191,7 +212,7 @@ class Ingestor:
         return batch
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
-        keys = {key for f in features for key in (*f.terms, *f.entities)}
+        keys = {key for f in features for key in f.keys()}
         missing = keys - self._terms_loaded
         counts, total = self.store.term_frequencies(missing)
         if not self._terms_loaded:
@@ -232,11 +253,6 @@ def _date_order(article: Article) -> tuple[bool, str]:
     """Sort key: dated articles by date, undated after them in input order (sort is stable)."""
     date = article.date or ""
     return (not date[:1].isdigit(), date if date[:1].isdigit() else "")
-
-
-def _batches(items: Iterator[ReadResult], size: int) -> Iterator[list[ReadResult]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
 
 
 def ingest_paths(

@@ -74,10 +74,12 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule(
         "editor credit",
         r"^\(?(responsible editor|editor|edited by|editing by|reporting by|writing by|"
-        r"compiled by|translated by|participate in the reporter|additional reporting by)\s*[:\-]",
+        r"compiled by|translated by|participat\w* (in the )?reporters?|additional reporting by)"
+        r"\s*[:\-]",
         r"^\((editing|reporting|writing|additional reporting) by [^)]*\)\W*$",
         max_words=30,
     ),
+    _rule("byline", r"^\W*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}\W*$", max_words=6),
     _rule(
         "read-more link",
         r"^(read more|related|see also|more on this|recommended|most read|watch|"
@@ -102,7 +104,7 @@ TRAILING_RULES: tuple[LineRule, ...] = (
     _rule(
         "editor credit",
         r"\s*\((responsible editor|editor|edited by|editing by|reporting by|writing by|"
-        r"participate in the reporter|additional reporting by|compiled by)\b[^()]*\)\W*$",
+        r"participat\w* (in the )?reporters?|additional reporting by|compiled by)\b[^()]*\)\W*$",
     ),
     _rule(
         "share prompt",

@@ -1,0 +1,67 @@
+"""Ingest throughput: articles per second for each stage and overall, next to spaCy's own.
+
+Usage: python benchmarks/ingest_throughput.py [PATH ...]
+Without paths it ingests the sample corpus and, where present, ../shared/data/corpora/ukraine2022/.
+Each corpus goes into a fresh temporary SQLite store; then the same clean texts are parsed by
+spaCy's `nlp.pipe` alone, in the same process, as the baseline. Peak memory is printed too.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from storyline.analyse.nlp import load_pipeline
+from storyline.pipeline import Ingestor
+from storyline.read import read_paths
+from storyline.settings import Settings
+from storyline.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPORA = [REPO / "examples" / "corpus", REPO.parent / "shared" / "data" / "corpora" / "ukraine2022"]
+STAGES = ("read", "metadata", "clean", "deduplicate", "analyse", "cluster", "store")
+
+
+def measure(path: Path) -> None:
+    """Ingest one corpus into a fresh store and print the per-stage rates and spaCy's."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(db_url=f"sqlite:///{folder}/bench.db")
+        store = Store(settings.db_url)
+        load_pipeline(settings.spacy_candidates())  # loading the model is not ingest work
+        ingestor = Ingestor(store, settings)
+        started = time.perf_counter()
+        summary = ingestor.ingest(read_paths([path], settings))
+        total = time.perf_counter() - started
+        texts = [row.text for row in store.iter_articles() if (row.lang or "en") == "en"]
+        nlp = load_pipeline(settings.spacy_candidates())
+        started = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=settings.spacy_batch_size):
+            pass
+        spacy_seconds = time.perf_counter() - started
+        store.close()
+    articles = summary.read
+    print(f"\n{path}  ({articles} articles read, {summary.added} stored, {len(texts)} parsed)")
+    print(f"{'stage':<14}{'seconds':>9}{'articles/s':>12}{'share':>8}")
+    for stage in STAGES:
+        seconds = ingestor.stage_seconds[stage]
+        rate = articles / seconds if seconds else float("inf")
+        print(f"{stage:<14}{seconds:>9.2f}{rate:>12.0f}{seconds / total:>8.0%}")
+    print(f"{'overall':<14}{total:>9.2f}{articles / total:>12.1f}")
+    spacy_rate = len(texts) / spacy_seconds
+    print(f"{'spaCy alone':<14}{spacy_seconds:>9.2f}{spacy_rate:>12.1f}")
+    print(f"ratio: Storyline ingest runs at {articles / total / spacy_rate:.2f}x spaCy's own parse rate")
+
+
+def main(argv: list[str]) -> None:
+    paths = [Path(p) for p in argv] or [p for p in DEFAULT_CORPORA if p.exists()]
+    for path in paths:
+        measure(path)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory (max RSS): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
