@@ -17,7 +17,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from storyline.analyse import analyse_batch
+from storyline.analyse import analyse_batch, date_article
 from storyline.clean import clean_article, count_source_lines
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
@@ -244,9 +244,10 @@ def _with_story_year(article: Article, profile: StoryProfile) -> Article:
     if not candidates:
         return article
     nearest = min(candidates, key=lambda day: abs((day - anchor).days))
-    return replace(
+    dated = replace(
         article, date=nearest.isoformat(), date_source=f"{article.date_source}+story year"
     )
+    return date_article(dated)
 
 
 def _date_order(article: Article) -> tuple[bool, str]:

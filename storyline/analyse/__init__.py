@@ -1,4 +1,4 @@
-"""Analyse: language, sentences, named entities and time expressions of each article."""
+"""Analyse: language, sentences, entities, statements and time expressions of each article."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
+from storyline.analyse.attribution import date_statements
 from storyline.analyse.language import detect_language
 from storyline.analyse.nlp import parse_texts
+from storyline.analyse.quotes import extract_statements
 from storyline.analyse.timex import find_times
 from storyline.model import Article, EntityMention
 from storyline.settings import Settings
@@ -18,7 +20,7 @@ PARSED_LANGUAGES = frozenset({"en"})
 
 
 def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Article]:
-    """Return the articles with language, sentences, entities and times filled in."""
+    """Return the articles with language, sentences, entities, statements and times filled in."""
     with_language = [
         replace(article, lang=article.lang or detect_language(article.text))
         for article in articles
@@ -28,15 +30,26 @@ def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Artic
     analysed = list(with_language)
     for index, doc in zip(parsed_at, docs, strict=True):
         analysed[index] = annotate(with_language[index], doc)
-    return [replace(a, times=find_times(a.text, a.date)) for a in analysed]
+    return [date_article(article) for article in analysed]
 
 
 def annotate(article: Article, doc: Doc) -> Article:
-    """Return the article with the sentences and entities of its parsed `doc`."""
+    """Return the article with the sentences, entities and statements of its parsed `doc`."""
     return replace(
         article,
         sentences=[(sent.start_char, sent.end_char) for sent in doc.sents],
         entities=[
             EntityMention(ent.text, ent.label_, ent.start_char, ent.end_char) for ent in doc.ents
         ],
+        statements=extract_statements(doc),
     )
+
+
+def date_article(article: Article) -> Article:
+    """Return the article with its time expressions, and its statements dated, against its date.
+
+    Cheap (no parse), so the pipeline calls it again when a story gives the article its year.
+    """
+    times = find_times(article.text, article.date)
+    statements = date_statements(article.statements, times, article.sentences, article.date)
+    return replace(article, times=times, statements=statements)

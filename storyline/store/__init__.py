@@ -23,8 +23,10 @@ from storyline.store.schema import (
     EntityMentionRow,
     MetaRow,
     ProblemRow,
+    QuantityRow,
     RemovedLineRow,
     SourceLineRow,
+    StatementRow,
     StoryEventRow,
     StoryRow,
     TermFrequencyRow,
@@ -354,6 +356,21 @@ def _add_article(session: Session, article: Article) -> None:
     session.add_all(
         EntityMentionRow(article_id=article.id, text=e.text, label=e.label, start=e.start, end=e.end)
         for e in article.entities
+    )
+    session.add_all(
+        StatementRow(
+            article_id=article.id, story_id=article.story_id, speaker=s.speaker,
+            speaker_mention=s.speaker_mention, cue=s.cue, content=s.content, start=s.start,
+            end=s.end, direct=s.direct, said_on=s.said_on, said_on_source=s.said_on_source,
+        )
+        for s in article.statements
+    )
+    session.add_all(
+        QuantityRow(
+            article_id=article.id, text=q.text, start=q.start, end=q.end, value=q.value,
+            unit=q.unit, approximation=q.approximation,
+        )
+        for q in article.quantities
     )
     session.add_all(
         TimeExpressionRow(

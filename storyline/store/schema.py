@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -54,6 +55,20 @@ class RemovedLineRow(Base):
     reason: Mapped[str] = mapped_column(String(64))
 
 
+class EntityRow(Base):
+    """A person, organisation or place resolved across articles to one canonical name."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, index=True)
+    type: Mapped[str] = mapped_column(String(16), index=True)
+    aliases: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of surface forms
+    roles: Mapped[str] = mapped_column(Text, default="[]")  # JSON list ("press secretary")
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str | None] = mapped_column(Text)  # the resolver's record, JSON
+
+
 class EntityMentionRow(Base):
     __tablename__ = "entity_mentions"
 
@@ -63,6 +78,42 @@ class EntityMentionRow(Base):
     label: Mapped[str] = mapped_column(String(16))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
+    entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class StatementRow(Base):
+    """Who said what, when: one attributed statement, offsets into the article's clean text."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    story_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    speaker: Mapped[str | None] = mapped_column(Text)  # canonical name
+    speaker_mention: Mapped[str] = mapped_column(Text)
+    entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    cue: Mapped[str] = mapped_column(String(128))
+    content: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    direct: Mapped[bool] = mapped_column(Boolean)
+    said_on: Mapped[str | None] = mapped_column(String(32), index=True)
+    said_on_source: Mapped[str | None] = mapped_column(String(32))
+
+
+class QuantityRow(Base):
+    """A number worth tracking, with what it counts and how approximate it is."""
+
+    __tablename__ = "quantities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(Text)
+    approximation: Mapped[str | None] = mapped_column(String(32))
 
 
 class TimeExpressionRow(Base):
