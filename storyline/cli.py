@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline.export import export_records, write_records
+from storyline.export import EXPORTS, export_records, write_records
 from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
 from storyline.store import Store
@@ -84,8 +84,12 @@ def print_summary(summary: IngestSummary, db_url: str) -> None:
     console.print(table)
     for problem in summary.problems:
         style = "dim" if problem.ignored else "yellow"
-        errors.print(f"[{style}]skipped {problem.origin}: {problem.reason}[/{style}]", highlight=False)
-    console.print(f"Store: {db_url}", highlight=False)
+        errors.print(
+            f"[{style}]skipped {problem.origin}: {problem.reason}[/{style}]",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"Store: {db_url}", highlight=False, soft_wrap=True)
 
 
 stories_app = typer.Typer(help="List stories, and correct them.", invoke_without_command=True)
@@ -146,9 +150,7 @@ def show(
     console.print(table)
 
 
-class ExportKind(str, Enum):
-    articles = "articles"
-    stories = "stories"
+ExportKind = Enum("ExportKind", {name: name for name in EXPORTS}, type=str)
 
 
 class ExportFormat(str, Enum):
@@ -164,7 +166,7 @@ def export(
     with_text: Annotated[bool, typer.Option("--with-text", help="Include the clean text.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Export articles or stories as JSON lines or CSV."""
+    """Export articles, stories, quotes, entities or time expressions as JSON lines or CSV."""
     store = open_store(db)
     records = export_records(store, kind.value, with_text=with_text)
     if out is None:

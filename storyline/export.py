@@ -1,43 +1,99 @@
-"""Export stored articles and stories as JSON lines or CSV, streamed record by record."""
+"""Export what the store holds as JSON lines or CSV, streamed record by record."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from storyline.store import Store
+from storyline.store.schema import (
+    EntityMentionRow,
+    EntityRow,
+    StatementRow,
+    TimeExpressionRow,
+)
 
-ARTICLE_FIELDS = ("id", "source", "url", "date", "title", "lang", "story_id", "duplicate_of")
+ARTICLE_FIELDS = ("id", "source", "url", "date", "date_source", "title", "lang", "story_id", "duplicate_of")
+QUOTE_FIELDS = (
+    "article_id", "story_id", "speaker", "speaker_mention", "entity_id", "cue", "content", "start",
+    "end", "direct", "said_on", "said_on_source",
+)
+TIME_FIELDS = ("article_id", "text", "start", "end", "type", "value", "mod")
 CSV_LIST_SEPARATOR = "|"
 
 
+def _articles(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    for row in store.iter_articles():
+        record = {name: getattr(row, name) for name in ARTICLE_FIELDS}
+        if with_text:
+            record["text"] = row.text
+        yield record
+
+
+def _stories(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while page := store.stories(limit=500, offset=offset):
+        for story in page:
+            yield {
+                "id": story.id,
+                "headline": story.headline,
+                "first_date": story.first_date,
+                "last_date": story.last_date,
+                "article_count": story.article_count,
+                "source_count": story.source_count,
+                "article_ids": [a.id for a in store.story_articles(story.id)],
+            }
+        offset += len(page)
+
+
+def _quotes(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    order = (StatementRow.article_id, StatementRow.start)
+    for row in store.iter_rows(StatementRow, order):
+        yield {name: getattr(row, name) for name in QUOTE_FIELDS}
+
+
+def _times(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    order = (TimeExpressionRow.article_id, TimeExpressionRow.start)
+    for row in store.iter_rows(TimeExpressionRow, order):
+        yield {name: getattr(row, name) for name in TIME_FIELDS}
+
+
+def _entities(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    mentions: dict[str, list[dict[str, Any]]] = {}
+    order = (EntityMentionRow.entity_id, EntityMentionRow.article_id, EntityMentionRow.start)
+    for mention in store.iter_rows(EntityMentionRow, order):
+        if mention.entity_id:
+            mentions.setdefault(mention.entity_id, []).append(
+                {"article_id": mention.article_id, "text": mention.text, "start": mention.start,
+                 "end": mention.end}
+            )
+    for row in store.iter_rows(EntityRow, (EntityRow.type, EntityRow.name)):
+        yield {
+            "id": row.id,
+            "name": row.name,
+            "type": row.type,
+            "aliases": json.loads(row.aliases),
+            "roles": json.loads(row.roles),
+            "mentions": mentions.get(row.id, []),
+        }
+
+
+EXPORTS: dict[str, Callable[[Store, bool], Iterator[dict[str, Any]]]] = {
+    "articles": _articles,
+    "stories": _stories,
+    "quotes": _quotes,
+    "entities": _entities,
+    "times": _times,
+}
+
+
 def export_records(store: Store, kind: str, with_text: bool = False) -> Iterator[dict[str, Any]]:
-    """Yield one plain record per article or per story."""
-    if kind == "articles":
-        for row in store.iter_articles():
-            record = {name: getattr(row, name) for name in ARTICLE_FIELDS}
-            record["date_source"] = row.date_source
-            if with_text:
-                record["text"] = row.text
-            yield record
-    elif kind == "stories":
-        offset = 0
-        while page := store.stories(limit=500, offset=offset):
-            for story in page:
-                yield {
-                    "id": story.id,
-                    "headline": story.headline,
-                    "first_date": story.first_date,
-                    "last_date": story.last_date,
-                    "article_count": story.article_count,
-                    "source_count": story.source_count,
-                    "article_ids": [a.id for a in store.story_articles(story.id)],
-                }
-            offset += len(page)
-    else:
-        raise ValueError(f"nothing to export as {kind!r}")
+    """Yield one plain record per article, story, quote, entity or time expression."""
+    if kind not in EXPORTS:
+        raise ValueError(f"nothing to export as {kind!r}; choose one of {', '.join(EXPORTS)}")
+    return EXPORTS[kind](store, with_text)
 
 
 def write_records(records: Iterable[dict[str, Any]], handle: TextIO, fmt: str) -> int:
@@ -51,11 +107,15 @@ def write_records(records: Iterable[dict[str, Any]], handle: TextIO, fmt: str) -
             if writer is None:
                 writer = csv.DictWriter(handle, fieldnames=list(record))
                 writer.writeheader()
-            writer.writerow(
-                {
-                    key: CSV_LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
-                    for key, value in record.items()
-                }
-            )
+            writer.writerow({key: _csv_value(value) for key, value in record.items()})
         count += 1
     return count
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return CSV_LIST_SEPARATOR.join(
+            json.dumps(item, ensure_ascii=False) if isinstance(item, dict) else str(item)
+            for item in value
+        )
+    return value
