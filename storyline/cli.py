@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -189,6 +192,61 @@ def report(
 
     index = write_report(open_store(db), out)
     console.print(f"Report written: {index.resolve()}", highlight=False)
+
+
+eval_app = typer.Typer(help="Measure accuracy on labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+LimitOption = Annotated[int | None, typer.Option(min=1, help="Score only the first N records.")]
+
+
+def _emit(scores: object, text: str, as_json: bool) -> None:
+    """Print scores as the formatter's text, or as JSON (dataclasses and their properties)."""
+    if as_json:
+        console.print_json(json.dumps(_jsonable(scores), default=str))
+    else:
+        console.print(text, highlight=False, soft_wrap=True)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        record = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name, member in inspect.getmembers(type(value), lambda m: isinstance(m, property)):
+            record[name] = _jsonable(getattr(value, name))
+        return record
+    return value
+
+
+@eval_app.command("times")
+def eval_times(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TIMEX3 JSON lines.")],
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """TempEval-3 extraction (strict, relaxed) and value F1 of the time tagger."""
+    from storyline.evaluate.times import evaluate_times, format_time_scores
+
+    scores = [evaluate_times(path, limit=limit, split=s) for s in ("timebank", "aquaint", "all")]
+    _emit(scores, format_time_scores(scores), as_json)
+
+
+@eval_app.command("quotes")
+def eval_quotes(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="PolNeAR JSON lines.")],
+    half: Annotated[
+        str, typer.Option(help="dev, check (the half not used to learn cue verbs) or all.")
+    ] = "all",
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Precision, recall and F1 of quote content, source and cue (exact and overlap)."""
+    from storyline.evaluate.quotes import evaluate_quotes, format_quote_scores
+
+    scores = evaluate_quotes(path, limit=limit, half=half)
+    _emit(scores, format_quote_scores(scores), as_json)
 
 
 @app.command()
