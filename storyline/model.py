@@ -40,6 +40,7 @@ class EntityMention:
     label: str
     start: int
     end: int
+    entity_id: str | None = None  # the canonical entity, once resolved across articles
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Statement:
     end: int
     direct: bool
     speaker: str | None = None  # canonical name after resolution
+    entity_id: str | None = None  # the speaker's canonical entity
     speaker_start: int | None = None
     speaker_end: int | None = None
     cue_start: int | None = None

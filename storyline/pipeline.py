@@ -26,6 +26,7 @@ from storyline.dedup import NearDuplicateIndex, fingerprint
 from storyline.model import Article, ReadProblem
 from storyline.read import ReadResult, read_paths
 from storyline.read.metadata import complete_metadata
+from storyline.resolve import EntityResolver, resolve_entities
 from storyline.settings import Settings
 from storyline.store import Batch, Store
 
@@ -65,6 +66,7 @@ class Ingestor:
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
         self._near_duplicates: NearDuplicateIndex | None = None
+        self.resolver = EntityResolver.from_records(store.entity_records())
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
 
     @contextmanager
@@ -110,6 +112,8 @@ class Ingestor:
         with self._timed("cluster"):
             fresh.sort(key=_date_order)
             batch = self._cluster(fresh)
+        with self._timed("resolve"):
+            self._resolve(batch)
         batch.problems = [p for p in summary.problems if not p.ignored]
         batch.source_lines = source_lines
         with self._timed("store"):
@@ -210,6 +214,16 @@ class Ingestor:
             )
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
         return batch
+
+    def _resolve(self, batch: Batch) -> None:
+        touched: set[str] = set()
+        resolved = []
+        for article in batch.articles:
+            article, entity_ids = resolve_entities(article, self.resolver)
+            resolved.append(article)
+            touched |= entity_ids
+        batch.articles = resolved
+        batch.entities = [self.resolver.entity(entity_id) for entity_id in sorted(touched)]
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
         keys = {key for f in features for key in f.keys()}

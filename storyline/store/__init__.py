@@ -7,9 +7,10 @@ was after the last whole batch, and running the ingest again completes the work.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, create_engine, event, func, select, update
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storyline.cluster.headline import representative_title
 from storyline.model import Article, ReadProblem
+from storyline.resolve.resolver import CanonicalEntity
 from storyline.store.schema import (
     ArticleRow,
     Base,
     EntityMentionRow,
+    EntityRow,
     MetaRow,
     ProblemRow,
     QuantityRow,
@@ -52,6 +55,7 @@ class Batch:
     term_counts: Counter[str] = field(default_factory=Counter)
     profiles: dict[str, bytes] = field(default_factory=dict)
     created_stories: list[str] = field(default_factory=list)
+    entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
 
 
 @dataclass(frozen=True)
@@ -181,11 +185,19 @@ class Store:
             self._bump_terms(session, batch.term_counts, len(batch.articles))
             session.flush()
             touched = {a.story_id for a in batch.articles if a.story_id}
+            for entity in batch.entities:
+                session.merge(_entity_row(entity))
             for story_id, profile in batch.profiles.items():
                 session.execute(
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
             refresh_stories(session, touched)
+
+    def entity_records(self) -> list[dict]:
+        """Return the entity resolver's stored state, one record per canonical entity."""
+        with self.session() as session:
+            states = session.scalars(select(EntityRow.state).where(EntityRow.state.is_not(None)))
+            return [json.loads(state) for state in states]
 
     def record_problems(self, problems: Sequence[ReadProblem]) -> None:
         """Keep unreadable input in the quarantine list."""
@@ -371,13 +383,16 @@ def _add_article(session: Session, article: Article) -> None:
         for r in article.removed
     )
     session.add_all(
-        EntityMentionRow(article_id=article.id, text=e.text, label=e.label, start=e.start, end=e.end)
+        EntityMentionRow(
+            article_id=article.id, text=e.text, label=e.label, start=e.start, end=e.end,
+            entity_id=e.entity_id,
+        )
         for e in article.entities
     )
     session.add_all(
         StatementRow(
             article_id=article.id, story_id=article.story_id, speaker=s.speaker,
-            speaker_mention=s.speaker_mention, cue=s.cue, content=s.content, start=s.start,
+            speaker_mention=s.speaker_mention, entity_id=s.entity_id, cue=s.cue, content=s.content, start=s.start,
             end=s.end, direct=s.direct, said_on=s.said_on, said_on_source=s.said_on_source,
         )
         for s in article.statements
@@ -395,6 +410,20 @@ def _add_article(session: Session, article: Article) -> None:
             value=t.value, mod=t.mod,
         )
         for t in article.times
+    )
+
+
+def _entity_row(entity: CanonicalEntity) -> EntityRow:
+    aliases = sorted(entity.aliases, key=lambda alias: (-entity.aliases[alias], alias))
+    roles = sorted(entity.roles, key=lambda role: (-entity.roles[role], role))
+    return EntityRow(
+        id=entity.id,
+        name=entity.name,
+        type=entity.type,
+        aliases=json.dumps(aliases, ensure_ascii=False),
+        roles=json.dumps(roles, ensure_ascii=False),
+        article_count=len(set(entity.article_ids)),
+        state=json.dumps(asdict(entity), ensure_ascii=False),
     )
 
 
