@@ -151,9 +151,53 @@ def show(
             title = f"[dim]↳ copy of {article.duplicate_of}: {title}[/dim]"
         table.add_row(article.date or "?", article.source or "?", title, article.id)
     console.print(table)
+    statements = store.statements_of(story_id=story_id)
+    if statements:
+        print_statements(statements)
 
 
 ExportKind = Enum("ExportKind", {name: name for name in EXPORTS}, type=str)
+
+
+@app.command()
+def who(
+    name: Annotated[str, typer.Argument(help="A person or organisation, in any spelling.")],
+    db: DbOption = None,
+) -> None:
+    """Everything a person or organisation said, across all stories, in date order."""
+    store = open_store(db)
+    entities = store.find_entities(name)
+    if not entities:
+        errors.print(f"Nobody called {name!r} in the store.")
+        raise typer.Exit(code=2)
+    entity = entities[0]
+    aliases = [alias for alias in json.loads(entity.aliases) if alias != entity.name]
+    console.print(f"[bold]{entity.name}[/bold] ({entity.type})", highlight=False)
+    if aliases:
+        console.print("also written: " + ", ".join(aliases), highlight=False)
+    roles = json.loads(entity.roles)
+    if roles:
+        console.print("roles: " + ", ".join(roles), highlight=False)
+    if len(entities) > 1:
+        others = ", ".join(f"{e.name} ({e.type})" for e in entities[1:])
+        console.print(f"[dim]other matches: {others}[/dim]", highlight=False)
+    print_statements(store.statements_of(entity_ids=[entity.id]), show_speaker=False)
+
+
+def print_statements(rows: list, show_speaker: bool = True) -> None:
+    """Print statements as a table: date, speaker, what they said, where."""
+    table = Table(title="Statements", title_justify="left")
+    for column in ("said on", *(("speaker",) if show_speaker else ()), "statement", "source"):
+        table.add_column(column, overflow="fold")
+    for statement, article in rows:
+        said_on = statement.said_on or "?"
+        if statement.said_on_source == "article date":
+            said_on += "*"
+        content = statement.content if statement.direct else f"{statement.cue}: {statement.content}"
+        speaker = (statement.speaker or statement.speaker_mention,) if show_speaker else ()
+        table.add_row(said_on, *speaker, content, f"{article.source or '?'} · {article.id}")
+    console.print(table)
+    console.print("[dim]* dated by the article, not by the text[/dim]", highlight=False)
 
 
 class ExportFormat(str, Enum):
@@ -247,6 +291,20 @@ def eval_quotes(
 
     scores = evaluate_quotes(path, limit=limit, half=half)
     _emit(scores, format_quote_scores(scores), as_json)
+
+
+@eval_app.command("entities")
+def eval_entities(
+    path: Annotated[Path, typer.Argument(exists=True, help="ECB+ entity chains (or the data folder).")],
+    split: Annotated[str | None, typer.Option(help="train or dev; both when omitted.")] = None,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cross-document resolution of people and organisations: B-cubed and pairwise F1."""
+    from storyline.evaluate.entities import evaluate_entities, format_entity_scores
+
+    scores = evaluate_entities(path, split=split, limit=limit)
+    _emit(scores, format_entity_scores(scores), as_json)
 
 
 @app.command()

@@ -69,3 +69,42 @@ def test_stories_show_export_and_report(tmp_path: Path) -> None:
     assert f"story-{bridge['id']}.html" in index
     page = (out / f"story-{bridge['id']}.html").read_text(encoding="utf-8")
     assert "<svg" in page and "Vltava Wire" in page
+
+
+STRIKE_1 = """Crane operators strike for a third day at Valencia port
+
+Harbour master Ana Ruiz said on Tuesday that 14 container ships were waiting outside the port as a
+strike by crane operators entered its third day.
+
+"We lose a day of trade for every day the cranes stand still," Ruiz told reporters.
+"""
+STRIKE_2 = """Valencia port strike ends after pay deal
+
+The strike by crane operators at the port of Valencia ended on Thursday after the union accepted a
+pay offer, harbour master Ana Ruis said.
+
+Ruis said the 14 ships waiting outside the port would be unloaded by Sunday.
+"""
+
+
+def test_who_lists_a_persons_statements_under_one_name_in_date_order(tmp_path: Path) -> None:
+    corpus = tmp_path / "strike"
+    corpus.mkdir()
+    (corpus / "strike-1.txt").write_text(STRIKE_1, encoding="utf-8")
+    (corpus / "strike-2.txt").write_text(STRIKE_2, encoding="utf-8")
+    runner.invoke(app, ["ingest", str(corpus / "strike-1.txt"), "--db", _db(tmp_path), "--date", "2022-03-08"])
+    runner.invoke(app, ["ingest", str(corpus / "strike-2.txt"), "--db", _db(tmp_path), "--date", "2022-03-10"])
+    result = runner.invoke(app, ["who", "ana ruis", "--db", _db(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Ana Ruiz" in result.output and "Ana Ruis" in result.output
+    assert result.output.index("2022-03-08") < result.output.index("2022-03-10")
+    assert "We lose a day of trade" in result.output
+    assert runner.invoke(app, ["who", "Nobody Atall", "--db", _db(tmp_path)]).exit_code == 2
+    quotes = [json.loads(line) for line in runner.invoke(app, ["export", "quotes", "--db", _db(tmp_path)]).output.splitlines()]
+    direct = next(q for q in quotes if q["direct"])
+    assert direct["speaker_mention"] == "Ruiz" and direct["speaker"] in ("Ana Ruiz", "Ana Ruis")
+    assert direct["said_on"] == "2022-03-08"
+    text = json.loads(
+        runner.invoke(app, ["export", "articles", "--with-text", "--db", _db(tmp_path)]).output.splitlines()[0]
+    )["text"]
+    assert text[direct["start"] : direct["end"]] == direct["content"]

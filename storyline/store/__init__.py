@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -192,6 +193,28 @@ class Store:
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
             refresh_stories(session, touched)
+
+    def find_entities(self, name: str, limit: int = 5) -> list[EntityRow]:
+        """Return the entities called `name` or, failing that, the closest names and aliases.
+
+        Exact matches on a name or alias (ignoring case) come first; otherwise rapidfuzz's
+        WRatio over all names and aliases, best first, above 85.
+        """
+        wanted = name.casefold().strip()
+        with self.session() as session:
+            rows = list(session.scalars(select(EntityRow)))
+        forms = {row.id: [row.name, *json.loads(row.aliases)] for row in rows}
+        exact = [row for row in rows if wanted in (form.casefold() for form in forms[row.id])]
+        if exact:
+            return sorted(exact, key=lambda row: -row.article_count)[:limit]
+        choices = {(row.id, form): form for row in rows for form in forms[row.id]}
+        best: dict[str, float] = {}
+        for _form, score, (entity_id, _) in process.extract(
+            name, choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=85
+        ):
+            best[entity_id] = max(score, best.get(entity_id, 0))
+        by_id = {row.id: row for row in rows}
+        return [by_id[i] for i in sorted(best, key=lambda i: -best[i])][:limit]
 
     def entity_records(self) -> list[dict]:
         """Return the entity resolver's stored state, one record per canonical entity."""
