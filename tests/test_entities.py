@@ -245,3 +245,23 @@ def test_name_similarity_building_blocks() -> None:
     assert word_similarity("stoltenberg", "stoltenburg") > 0.95
     assert person_similarity("Hunter Biden", "Joe Biden", 0.8) == 0.0
     assert person_similarity("Luis Gerardo (Jerry) Ortiz", "Jerry Ortiz", 0.8) == 1.0
+
+
+def test_a_word_glued_after_a_name_is_cut_when_the_article_names_the_person_elsewhere() -> None:
+    text = (
+        "The plan was confirmed by a White House spokeswoman Jin Psaki Briefly on Tuesday.\n"
+        "Jen Psaki said the decision would be taken with the allies."
+    )
+    first = text.index("Jin Psaki Briefly")
+    second = text.index("Jen Psaki")
+    article = Article(
+        id="glued", title="", text=text, origin="t",
+        entities=[
+            EntityMention("Jin Psaki Briefly", "PERSON", first, first + len("Jin Psaki Briefly")),
+            EntityMention("Jen Psaki", "PERSON", second, second + len("Jen Psaki")),
+        ],
+    )
+    (entity,) = [e for e in link_within_article(article) if e.type == "PERSON"]
+    assert entity.name in ("Jen Psaki", "Jin Psaki")
+    assert "Jin Psaki Briefly" not in entity.aliases
+    assert {m.text for m in entity.mentions} == {"Jin Psaki", "Jen Psaki"}

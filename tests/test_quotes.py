@@ -149,3 +149,60 @@ def test_offsets_slice_the_text(nlp: Language) -> None:
 def test_apostrophes_are_not_quotes() -> None:
     text = "It’s the union’s view that ‘fair pay’ matters, and the ’90s were different."
     assert [text[q.start : q.end] for q in find_quotations(text)] == ["‘fair pay’"]
+
+
+def test_passive_with_agent_gives_agent_as_speaker(nlp: Language) -> None:
+    text = "The new fishing quota was criticised by the coastal mayors' association on Thursday."
+    (statement,) = statements(nlp, text)
+    assert statement.content == "The new fishing quota"
+    assert statement.speaker_mention == "the coastal mayors' association"
+    assert statement.cue.startswith("was criticised")
+
+
+def test_intention_verb_needs_a_person_or_organisation(nlp: Language) -> None:
+    text = "Governor Elena Marsh wants to close the last coal plants by 2030."
+    (statement,) = statements(nlp, text)
+    assert (statement.cue, statement.speaker) == ("wants", "Elena Marsh")
+    assert statement.content == "to close the last coal plants by 2030"
+    # the same verb class with a thing as subject reports nobody's view
+    assert statements(nlp, "The river threatens to flood the lower town again.") == []
+
+
+def test_modal_cue_is_not_a_statement_but_modal_say_is(nlp: Language) -> None:
+    assert statements(nlp, "The committee could decide to delay the vote until spring.") == []
+    (statement,) = statements(nlp, "Mayor Tom Reyes will say that the budget is balanced.")
+    assert statement.content == "that the budget is balanced"
+
+
+def test_noun_cue_with_possessive_source(nlp: Language) -> None:
+    text = "Senator Paul Okoye's claim that the bridge was unsafe angered the contractors."
+    (statement,) = statements(nlp, text)
+    assert statement.cue == "claim"
+    assert statement.content == "that the bridge was unsafe"
+    assert statement.speaker == "Paul Okoye"
+
+
+def test_object_and_topic_phrase_form_the_content(nlp: Language) -> None:
+    text = "Opposition leader Sara Lind accused the minister of hiding the audit."
+    (statement,) = statements(nlp, text)
+    assert statement.content == "the minister of hiding the audit"
+    # a phrase of time is not what was said: no content, so no statement
+    assert statements(nlp, "Opposition leader Sara Lind tweeted in the early hours.") == []
+
+
+def test_straight_opening_mark_closed_by_curly_mark() -> None:
+    text = 'He paused. "We are not leaving,” she said, "not this year."'
+    assert [text[q.start : q.end] for q in find_quotations(text)] == [
+        '"We are not leaving,”',
+        '"not this year."',
+    ]
+
+
+def test_speaker_lines_but_not_newsroom_labels(nlp: Language) -> None:
+    text = (
+        "Correction: An earlier version of this article gave the wrong date.\n"
+        '"MORALES: We will publish the full report next week.\n'
+    )
+    (statement,) = statements(nlp, text)
+    assert statement.speaker_mention == "MORALES"
+    assert statement.content == "We will publish the full report next week"

@@ -76,6 +76,7 @@ def link_within_article(
     params = params or LinkParams()
     cleaned = [_clean_mention(article.text, mention) for mention in article.entities]
     mentions = _split_headline_runs(article.text, [item for item in cleaned if item is not None])
+    mentions = _trim_run_ons(mentions, params)
     mentions = _propagate(article.text, mentions)
     groups = _group_by_key(mentions)
     clusters = _merge_groups(groups, params)
@@ -142,6 +143,35 @@ def _split_headline_runs(text: str, mentions: list[_Mention]) -> list[_Mention]:
             result.extend(_Mention(piece, [], item.gender) for piece in pieces)
         else:
             result.append(item)
+    return result
+
+
+def _trim_run_ons(mentions: list[_Mention], params: LinkParams) -> list[_Mention]:
+    """Return the mentions with a word glued after a person's name cut off.
+
+    Machine translation and the tagger glue a following word onto a name ("spokeswoman Jin
+    Psaki Briefly on January 25th"). A person name of three or more words is cut back when,
+    without its last word, it names a person the article names elsewhere ("Jen Psaki") and
+    that last word is nobody's surname there.
+    """
+    people = [item.mention.text for item in mentions if item.mention.label == "PERSON"]
+    surnames = {surname(name) for name in people if len(name_tokens(name)) >= 2}
+    result = []
+    for item in mentions:
+        words = words_of(item.mention.text)
+        if item.mention.label == "PERSON" and len(words) >= 3 and words[-1][0] not in surnames:
+            shorter = item.mention.text[: words[-2][2]]
+            if any(
+                other != item.mention.text
+                and len(name_tokens(other)) == len(words) - 1
+                and _same_full_name(shorter, other, "PERSON", "PERSON", params)
+                for other in people
+            ):
+                trimmed = EntityMention(
+                    shorter, "PERSON", item.mention.start, item.mention.start + len(shorter)
+                )
+                item = _Mention(trimmed, item.roles, item.gender)
+        result.append(item)
     return result
 
 
