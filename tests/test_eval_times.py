@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from storyline.evaluate.times import (
+    canonical_value,
     evaluate_times,
     format_time_scores,
+    same_value,
     score_document,
 )
 from storyline.model import TimeExpression
@@ -85,6 +87,37 @@ def test_relaxed_matching_is_one_to_one():
     assert (counts.strict, counts.relaxed, counts.value_correct) == (0, 1, 1)
 
 
+@pytest.mark.parametrize(
+    ("gold", "system"),
+    [
+        ("1998-W9", "1998-W09"),
+        ("199X", "199"),
+        ("19XX", "19"),
+        ("P1E", "P10Y"),
+        ("P2L", "P2000Y"),
+        ("PT1M30S", "PT90S"),
+        ("P1Y6M", "P18M"),
+        ("P1W", "P7D"),
+        ("1989-11-06T17", "1989-11-06T17:00"),
+    ],
+)
+def test_spellings_of_the_same_value_match(gold: str, system: str):
+    assert same_value(gold, system)
+
+
+@pytest.mark.parametrize(
+    ("gold", "system"),
+    [("P1D", "PT24H"), ("PXE", "PXY"), ("1998-W09", "1998-W10"), ("199", "198"), ("P1M", "PT1M")],
+)
+def test_different_values_do_not_match(gold: str, system: str):
+    assert not same_value(gold, system)
+
+
+def test_canonical_value_leaves_dates_and_references_alone():
+    for value in ("1998-05-01", "PRESENT_REF", "XXXX-WXX-2", "1998-Q3", None):
+        assert canonical_value(value) == value
+
+
 def test_format_shows_each_split_and_the_anchors(tiny_file: Path):
     table = format_time_scores([evaluate_times(tiny_file, split=s) for s in ("timebank", "all")])
     assert "timebank" in table and "all" in table
@@ -99,14 +132,15 @@ def _shared_data() -> Path:
 
 
 @pytest.mark.shared_data
-def test_tempeval3_training_corpora_meet_the_goals():
+def test_tempeval3_training_corpora_stay_at_the_measured_level():
     path = _shared_data() / "timex" / "timebank_aquaint.jsonl"
     if not path.exists():
         pytest.skip(f"{path} is absent (set STORYLINE_SHARED_DATA to its data folder)")
     whole = evaluate_times(path)
     assert whole.documents == 256
     assert whole.relaxed_prf[2] >= 0.90
-    assert whole.value_f1 >= 0.78
+    assert whole.value_f1 >= 0.80
+    assert whole.value_equivalent_f1 >= whole.value_f1
     # The held-out part (AQUAINT) must not trail the part the rules were written on by much.
     aquaint = evaluate_times(path, split="aquaint")
     assert aquaint.relaxed_prf[2] >= 0.88

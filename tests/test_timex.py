@@ -125,9 +125,21 @@ def test_month_without_year_in_past_news_is_the_latest_one():
     assert found["November"] == ("DATE", "2021-11", None)
 
 
-def test_two_days_later_counts_from_the_last_date():
-    found = values("Talks opened on March 3. Two days later, the delegations left.", "2022-03-20")
-    assert found["Two days later"] == ("DATE", "2022-03-05", None)
+def test_two_days_later_is_a_duration_and_a_year_earlier_a_date():
+    # TimeML: "later" is a signal and the time is the duration; year-on-year stays a date.
+    text = (
+        "Talks opened on March 3. Two days later, the delegations left. Exports rose 4% "
+        "from a year earlier."
+    )
+    found = values(text, "2022-03-20")
+    assert found["Two days"] == ("DURATION", "P2D", None)
+    assert found["a year earlier"] == ("DATE", "2021", None)
+    assert "Two days later" not in found
+
+
+def test_the_next_day_still_counts_from_the_last_date():
+    found = values("Talks opened on March 3. The next day, the delegations left.", "2022-03-20")
+    assert found["The next day"] == ("DATE", "2022-03-04", None)
 
 
 def test_quarter_comparison_a_year_ago_is_last_years_quarter():
@@ -135,6 +147,103 @@ def test_quarter_comparison_a_year_ago_is_last_years_quarter():
     found = values(text, "1989-11-02")
     assert found["the third quarter"] == ("DATE", "1989-Q3", None)
     assert found["a year ago"] == ("DATE", "1988-Q3", None)
+
+
+def test_a_past_verb_before_the_weekday_outweighs_a_later_will():
+    # 2022-01-26 is a Wednesday; "said Monday" is the Monday that has gone by.
+    found = values("The ministry said Monday it will close two border crossings.", "2022-01-26")
+    assert found["Monday"] == ("DATE", "2022-01-24", None)
+
+
+def test_a_bare_weekday_naming_the_next_day_is_tomorrow():
+    # Six days back would be "last Thursday"; on a Wednesday, "Thursday" is the next day ...
+    found = values("Negotiators meet Thursday in Vienna.", "2022-01-26")
+    assert found["Thursday"] == ("DATE", "2022-01-27", None)
+    # ... unless the verb puts it in the past.
+    found = values("Negotiators met Thursday in Vienna.", "2022-01-26")
+    assert found["Thursday"] == ("DATE", "2022-01-20", None)
+
+
+def test_a_passive_future_is_not_read_as_past():
+    text = "The new commander will be named in October."
+    assert values(text, "2022-03-04")["October"] == ("DATE", "2022-10", None)
+    assert values("The commander was named in October.", "2022-03-04")["October"][1] == "2021-10"
+
+
+def test_the_latest_quarter_is_one_that_has_ended():
+    text = (
+        "The insurer expects fourth-quarter earnings to recover. In the latest quarter it lost "
+        "$7 million, against a profit of $6 million a year ago."
+    )
+    found = values(text, "1989-11-02")
+    assert found["the latest quarter"] == ("DATE", "1989-Q3", None)
+    assert found["a year ago"] == ("DATE", "1988-Q3", None)
+
+
+def test_spoken_years_join_the_month_or_season_before_them():
+    text = "Oil last sold this cheaply in the winter of nineteen ninety-four and in May nineteen ninety."
+    found = values(text, "1998-02-23")
+    assert found["the winter of nineteen ninety-four"] == ("DATE", "1994-WI", None)
+    assert found["May nineteen ninety"] == ("DATE", "1990-05", None)
+
+
+def test_seasons_with_and_without_a_year():
+    text = (
+        "Sales slowed over the summer, picked up in the early autumn of 1988 and "
+        "will recover in the spring. The fall of the old regime was not mentioned."
+    )
+    found = values(text, "1989-10-26")
+    assert found["the summer"] == ("DATE", "1989-SU", None)
+    assert found["the early autumn of 1988"] == ("DATE", "1988-FA", "START")
+    assert found["the spring"] == ("DATE", "1990-SP", None)
+    assert "The fall" not in found
+
+
+def test_a_fiscal_year_ended_on_a_date_is_a_duration():
+    text = (
+        "Revenue was $90 million in the year ended March 31. Sales for the full year should rise."
+    )
+    found = values(text, "1989-10-31")
+    assert found["the year"] == ("DURATION", "P1Y", None)
+    assert found["the full year"] == ("DATE", "1989", None)
+
+
+def test_that_year_is_the_last_year_named():
+    found = values("Imports rose sharply in 1986. That year the deficit doubled.", "1989-11-02")
+    assert found["That year"] == ("DATE", "1986", None)
+
+
+def test_the_past_year_is_the_year_before_and_the_past_decade_a_duration():
+    text = "Hate groups grew over the past year, and over the past decade."
+    found = values(text, "1998-03-03")
+    assert found["the past year"] == ("DATE", "1997", None)
+    assert found["the past decade"] == ("DURATION", "P10Y", None)
+
+
+def test_one_day_after_a_modal_is_the_future():
+    found = values("Analysts say the region will one day export power.", "2022-01-25")
+    assert found["one day"] == ("DATE", "FUTURE_REF", None)
+    assert values("The strike lasted one day.", "2022-01-25")["one day"][0] == "DURATION"
+
+
+def test_plural_recent_weeks_is_a_duration_but_recent_years_a_past_reference():
+    text = "In recent weeks lenders pulled back, as they had in recent years."
+    found = values(text, "1989-10-30")
+    assert found["recent weeks"] == ("DURATION", "PXW", None)
+    assert found["recent years"] == ("DATE", "PAST_REF", None)
+
+
+def test_vague_decades_keep_their_unit():
+    found = values("The mosque has stood for decades.", "2022-01-25")
+    assert found["decades"] == ("DURATION", "PXE", None)
+
+
+def test_ages_signals_and_fractions_are_not_times():
+    text = (
+        "Mr. Lane, 52 years old, said shares would be sold as soon as trading opened. Iraq buys "
+        "three-quarters of its grain abroad, and the future of the port is unclear."
+    )
+    assert find_times(text, "1989-10-30") == []
 
 
 def test_no_anchor_keeps_values_partial():

@@ -1,4 +1,4 @@
-"""Analyse: language, sentences, entities, statements and time expressions of each article."""
+"""Analyse: language, sentences, entities, statements, quantities and time expressions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from storyline.analyse.attribution import date_statements
 from storyline.analyse.language import detect_language
 from storyline.analyse.nlp import parse_texts
+from storyline.analyse.quantities import find_quantities
 from storyline.analyse.quotes import extract_statements
 from storyline.analyse.timex import find_times
 from storyline.model import Article, EntityMention
@@ -34,7 +35,7 @@ def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Artic
 
 
 def annotate(article: Article, doc: Doc) -> Article:
-    """Return the article with the sentences, entities and statements of its parsed `doc`."""
+    """Return the article with the sentences, entities, statements and figures of its `doc`."""
     return replace(
         article,
         sentences=[(sent.start_char, sent.end_char) for sent in doc.sents],
@@ -42,6 +43,7 @@ def annotate(article: Article, doc: Doc) -> Article:
             EntityMention(ent.text, ent.label_, ent.start_char, ent.end_char) for ent in doc.ents
         ],
         statements=extract_statements(doc),
+        quantities=find_quantities(doc),
     )
 
 

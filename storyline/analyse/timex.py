@@ -2,9 +2,10 @@
 
 HeidelTime/SUTime-style: precompiled patterns propose candidate spans, the longest non-overlapping
 ones win, and each is resolved in reading order against the document creation time (the anchor) or,
-for anaphoric expressions ("the day before", "two days later", "on the 24th"), against the last
+for anaphoric expressions ("the day before", "the next day", "on the 24th"), against the last
 date the text mentioned. Conventions follow the TimeML/TimeBank annotation guidelines: spans include
-determiners and modifiers ("the past two months", "early next year"), prepositions are left out.
+determiners and modifiers ("the past two months", "early next year"), prepositions are left out,
+and in "two days later" the time is the duration "two days" ("later" is a signal).
 A year is never invented: without an anchor year and without one in the text, values stay partial
 ("XXXX-02-24").
 """
@@ -51,7 +52,8 @@ _ORDINALS = {
     "twenty-seventh": 27, "twenty-eighth": 28, "twenty-ninth": 29, "thirty-first": 31,
 }  # fmt: skip
 _VAGUE = ("a few", "few", "several", "some", "many", "a number of", "a couple")
-# TIMEX3 unit letters; decades and centuries become years so that values compare as numbers.
+# TIMEX3 unit letters; decades and centuries become years so that values compare as numbers
+# (a vague "decades" keeps its TimeML unit: "PXE").
 _UNITS = {
     "second": ("S", 1), "minute": ("M", 1), "hour": ("H", 1), "day": ("D", 1), "week": ("W", 1),
     "fortnight": ("W", 2), "month": ("M", 1), "quarter": ("Q", 1), "year": ("Y", 1),
@@ -112,6 +114,42 @@ _QMOD = rf"(?i:{_alt(_QUANT_MOD)})"
 DAYNUM = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _DAY_ORD = rf"(?i:{_alt(_ORDINALS)})"
 
+_SPOKEN_YEAR = re.compile(
+    r"(?P<c>nineteen|twenty)\s+(?:hundred\s+(?:and\s+)?)?(?P<rest>[a-z -]+)|"
+    r"(?:the\s+year\s+)?two\s+thousand(?:\s+and\s+(?P<rest2>[a-z -]+))?",
+    re.IGNORECASE,
+)
+SPOKEN_YEAR = (
+    rf"(?i:\b(?:nineteen|twenty)\s+(?:hundred\s+(?:and\s+)?)?(?:(?:{_alt(_TENS)})"
+    rf"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|"
+    rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|oh[\s-][a-z]+)(?![\w-])"
+    rf"|\bthe\s+year\s+two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|nine"
+    rf"|ten))?\b)"
+)
+
+
+def _spoken_year_number(text: str) -> int | None:
+    """Return the year a spoken year denotes ("nineteen ninety-four" is 1994), else None."""
+    g = _SPOKEN_YEAR.fullmatch(text)
+    if g is None:
+        return None
+    if g.group("c"):
+        rest = g.group("rest").lower().replace("oh ", "").replace("oh-", "")
+        n = _number(rest)
+        if n is None or n >= 100:
+            return None
+        return (19 if g.group("c").lower() == "nineteen" else 20) * 100 + int(n)
+    n = _number(g.group("rest2")) if g.group("rest2") else 0
+    return None if n is None else 2000 + int(n)
+
+
+def _year_number(digits: str | None, spoken: str | None) -> int | None:
+    """Return the year of a numeric or a spoken year group, whichever matched."""
+    if digits:
+        return int(digits)
+    return _spoken_year_number(spoken) if spoken else None
+
+
 # Verbs and markers that put a clause in the future: weekdays and months then point forward.
 _FUTURE = re.compile(
     r"\b(?:will|won't|'ll|shall|going\s+to|is\s+to|are\s+to|plans?\s+to|planned|scheduled|"
@@ -122,6 +160,26 @@ _STRONG_FUTURE = re.compile(
     r"\b(?:will|won't|'ll|shall|going\s+to|scheduled|upcoming|next|set\s+to|is\s+to|are\s+to|"
     r"expects?\s+to|plans?\s+to)\b",
     re.IGNORECASE,
+)
+
+# Single words that mark the verb a time depends on as future or past ("will meet Friday",
+# "met Friday"). Regular past forms in -ed count as past unless listed as forward-looking.
+_FUTURE_CUES = frozenset({
+    "will", "'ll", "wo", "shall", "would", "going", "scheduled", "slated", "due", "expected",
+    "expects", "expect", "plans", "plan", "hopes", "hope", "aims", "aim", "intends", "intend",
+    "set", "upcoming",
+})  # fmt: skip
+_PAST_CUES = frozenset({
+    "said", "told", "met", "began", "begun", "came", "went", "made", "took", "gave", "held",
+    "left", "fell", "rose", "won", "lost", "saw", "sent", "brought", "found", "got", "paid", "ran",
+    "struck", "spoke", "wrote", "flew", "led", "kept", "sold", "bought", "thought", "fought",
+    "broke", "chose", "drove", "shot", "stood", "threw", "became", "knew", "quit", "sought", "was",
+    "were", "had", "did", "arrived", "died", "killed", "ended", "announced", "reported",
+})  # fmt: skip
+# A plan seen from the past ("had been due to ...") and -ed words that look forward.
+_PAST_PLAN = frozenset({"had", "previously", "originally"})
+_NOT_PAST_ED = frozenset(
+    {"scheduled", "expected", "planned", "proposed", "intended", "slated", "needed"}
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -223,11 +281,19 @@ class _Context:
     anchor: _Point | None
     last: _Point | None
     last_quarter: tuple[_Point, int] | None = None  # the quarter and where it was mentioned
+    last_year: _Point | None = None  # the last point of any granularity, for "that year"
     start: int = 0
     end: int = 0
 
     def future(self, strong: bool = False) -> bool:
-        """Return True if the clause around the current expression speaks of the future."""
+        """Return True if the clause around the current expression speaks of the future.
+
+        A past verb right before the expression ("said Monday it will ...") settles it as past;
+        otherwise any future marker in the clause counts. A nearby future cue alone is not
+        trusted more than the clause: reported plans are mostly dated by their report.
+        """
+        if self.governing_tense() == "past":
+            return False
         left = max(0, self.start - 60)
         for stop in ("\n", ". ", "? ", "! ", "; "):
             cut = self.text.rfind(stop, left, self.start)
@@ -241,6 +307,30 @@ class _Context:
         window = self.text[left : self.start] + " " + self.text[self.end : right]
         pattern = _STRONG_FUTURE if strong else _FUTURE
         return pattern.search(window) is not None
+
+    def governing_tense(self) -> str | None:
+        """Return "past" or "future" from the nearest verb cue left of the expression, else None.
+
+        News puts the time right after the verb it dates ("said Monday", "met on Tuesday",
+        "will travel to Paris on Friday"), so the closest tensed word in the clause decides;
+        a "will" further on ("said Monday it will ...") belongs to another verb.
+        """
+        left = self.text[max(0, self.start - 70) : self.start]
+        for stop in ("\n", ". ", "? ", "! ", "; ", ", ", " that ", " and ", " but ", " who "):
+            cut = left.rfind(stop)
+            if cut >= 0:
+                left = left[cut + len(stop) :]
+        words = [w.lower() for w in re.findall(r"[A-Za-z']+", left)[-8:]]
+        for k in range(len(words) - 1, -1, -1):
+            w = words[k]
+            if w in _FUTURE_CUES:
+                # "had been due to expire Friday": a plan seen from the past, now gone by.
+                return "past" if _PAST_PLAN.intersection(words[:k]) else "future"
+            if w in _PAST_CUES or (w.endswith("ed") and len(w) > 4 and w not in _NOT_PAST_ED):
+                if k > 0 and words[k - 1] == "be":
+                    continue  # "will be named in December": the auxiliary carries the tense
+                return "past"
+        return None
 
     def after_since(self) -> bool:
         """Return True if the expression follows "since", which always looks back."""
@@ -358,6 +448,7 @@ def _unit(text: str) -> tuple[str, int, bool]:
     return "D", 1, False
 
 
+_VAGUE_LONG_UNITS = {10: "E", 100: "C", 1000: "L"}
 _SMALLER = {("Y", False): (12, "M", False), ("M", False): (30, "D", False),
             ("W", False): (7, "D", False), ("D", False): (24, "H", True),
             ("H", True): (60, "M", True), ("M", True): (60, "S", True)}  # fmt: skip
@@ -367,7 +458,8 @@ def _duration(n: float | None, letter: str, mult: int, clock: bool) -> str:
     """Return a TIMEX3 duration ("P3D", "PT24H", "PXY"); halves move to the next smaller unit."""
     prefix = "PT" if clock else "P"
     if n is None:
-        return f"{prefix}X{letter}"
+        # Without a number nothing converts: "decades" keeps its TimeML unit (E, C, L).
+        return f"{prefix}X{_VAGUE_LONG_UNITS.get(mult, letter) if letter == 'Y' else letter}"
     total = n * mult
     if total != int(total) and (letter, clock) in _SMALLER:
         factor, letter, clock = _SMALLER[(letter, clock)]
@@ -478,14 +570,15 @@ _MONTH_CONTEXT = re.compile(
 @_rule(
     rf"(?:(?P<pos>{_POS})[\s-]+)?(?:(?P<rel>(?i:last|this|next|this\s+past|this\s+coming|"
     rf"the\s+coming|the\s+past))\s+)?(?P<mon>{MONTH})(?:,?\s+(?:of\s+)?(?P<year>{YEAR4})(?![\d%])"
-    rf"|\s+(?P<ryear>(?i:this|last|next))\s+year)?",
+    rf"|\s+(?P<ryear>(?i:this|last|next))\s+year|,?\s+(?:of\s+)?(?P<syear>{SPOKEN_YEAR}))?",
     priority=1,
     near=rf"(?:{_cased(_MONTHS)})",
 )
 def _month(m: re.Match[str]) -> _Resolver | None:
     token = m.group("mon")
-    has_context = m.group("pos") or m.group("rel") or m.group("year") or m.group("ryear")
-    if token.lower() in _MONTH_ABBR and not m.group("year"):
+    year = _year_number(m.group("year"), m.group("syear"))
+    has_context = m.group("pos") or m.group("rel") or year or m.group("ryear")
+    if token.lower() in _MONTH_ABBR and not year:
         return None  # "Jan" without a dot or a day is more often a name
     if not has_context:
         # "May", "March" and bare abbreviations are other words unless a preposition frames them.
@@ -499,8 +592,8 @@ def _month(m: re.Match[str]) -> _Resolver | None:
             return None
     month = _month_of(token)
     mod = _mod_of(m.group("pos"), _POSITION_MOD)
-    if m.group("year"):
-        return _explicit_date(int(m.group("year")), month, None, mod)
+    if year:
+        return _explicit_date(year, month, None, mod)
     if m.group("ryear"):
         offset = {"this": 0, "last": -1, "next": 1}[m.group("ryear").lower()]
         return _relative_month(month, offset, mod, year_relative=True)
@@ -591,35 +684,11 @@ def _year(m: re.Match[str]) -> _Resolver | None:
     return lambda ctx: _Value("DATE", str(year), mod, p)
 
 
-_SPOKEN_YEAR = re.compile(
-    r"(?P<c>nineteen|twenty)\s+(?:hundred\s+(?:and\s+)?)?(?P<rest>[a-z -]+)|"
-    r"(?:the\s+year\s+)?two\s+thousand(?:\s+and\s+(?P<rest2>[a-z -]+))?",
-    re.IGNORECASE,
-)
-
-
-@_rule(
-    rf"(?i:\b(?:nineteen|twenty)\s+(?:hundred\s+(?:and\s+)?)?(?:(?:{_alt(_TENS)})"
-    rf"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|"
-    rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|oh[\s-][a-z]+)(?![\w-])"
-    rf"|\bthe\s+year\s+two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|nine"
-    rf"|ten))?\b)"
-)
+@_rule(SPOKEN_YEAR)
 def _spoken_year(m: re.Match[str]) -> _Resolver | None:
-    g = _SPOKEN_YEAR.fullmatch(m.group(0))
-    if g is None:
+    year = _spoken_year_number(m.group(0))
+    if year is None:
         return None
-    if g.group("c"):
-        rest = g.group("rest").lower().replace("oh ", "").replace("oh-", "")
-        n = _number(rest)
-        if n is None or n >= 100:
-            return None
-        year = (19 if g.group("c").lower() == "nineteen" else 20) * 100 + int(n)
-    else:
-        n = _number(g.group("rest2")) if g.group("rest2") else 0
-        if n is None:
-            return None
-        year = 2000 + int(n)
     p = _Point(date(year, 1, 1), "Y")
     return lambda ctx: _Value("DATE", str(year), None, p)
 
@@ -685,6 +754,10 @@ def _weekday_point(ctx: _Context, weekday: int, rel: str) -> _Point | None:
         days = delta if delta >= 0 else delta + 7
     else:
         days = delta if delta <= 0 else delta - 7
+        # A bare weekday six days back would be "last Thursday": unless the verb is past,
+        # the anchor's next day is meant ("Thursday" written on a Wednesday).
+        if days == -6 and ctx.governing_tense() != "past":
+            days = 1
     return _Point(base + timedelta(days=days), "D")
 
 
@@ -797,7 +870,9 @@ def _relative_unit(m: re.Match[str]) -> _Resolver | None:
     ):
         if rel in ("the current", "current") and unit in ("year", "month", "week"):
             pass  # "the current year" is this year
-        elif rel in ("the past", "past") and unit in _UNIT_GRAN and unit != "weekend":
+        elif rel in ("the past", "past") and unit in ("year", "month", "week"):
+            pass  # "over the past year" is annotated as the year before, like "last year"
+        elif rel in ("the past", "past") and unit in ("decade", "century"):
             letter, mult, _ = _unit(unit)
             value = _duration(1, letter, mult, False)
             return lambda ctx: _Value("DURATION", value)
@@ -810,6 +885,8 @@ def _relative_unit(m: re.Match[str]) -> _Resolver | None:
 
     def resolve(ctx: _Context) -> _Value | None:
         base = ctx.reference() if anaphoric else ctx.anchor
+        if anaphoric and unit == "year" and ctx.last_year is not None:
+            base = ctx.last_year  # "In 1988 ... that year": years count from the last one named
         if unit in _SEASONS:
             code = _SEASONS[unit]
             if base is None or not base.year_known:
@@ -846,6 +923,37 @@ def _season_year(day: date, code: str, rel: str, offset: int) -> int:
     if offset > 0 and rel not in _ANAPH_OFFSET:
         return day.year if day.month < start else day.year + 1  # the next one to begin
     return day.year + offset
+
+
+@_rule(
+    rf"(?:(?P<pos>{_POS})[\s-]+)?(?P<det>(?i:the)\s+)?(?:(?P<pos2>(?i:early|mid|late))[\s-]+)?"
+    rf"(?P<season>(?i:spring|summer|fall|autumn|winter))(?![\w-])(?:,?\s+(?:(?i:of)\s+)?"
+    rf"(?:(?P<year>{YEAR4})(?![\d%])|(?P<syear>{SPOKEN_YEAR})))?",
+    near=r"(?i:spring|summer|fall|autumn|winter)",
+)
+def _season(m: re.Match[str]) -> _Resolver | None:
+    """Resolve "the winter of 1994", "summer 1998" and, from the anchor, "the early summer"."""
+    code = _SEASONS[m.group("season").lower()]
+    year = _year_number(m.group("year"), m.group("syear"))
+    mod = _mod_of(m.group("pos") or m.group("pos2"), _POSITION_MOD)
+    if year is not None:
+        return lambda ctx: _Value("DATE", f"{year}-{code}", mod)
+    after = m.string[m.end() : m.end() + 4].lower()
+    if not m.group("det") or after.startswith((" of", " in", " on")):
+        return None  # "the fall of the wall", "a fall in prices", "spring water"
+
+    def resolve(ctx: _Context) -> _Value:
+        a = ctx.anchor
+        if a is None or not a.year_known:
+            return _Value("DATE", f"XXXX-{code}", mod)
+        start, day = _SEASON_START[code], a.day
+        if ctx.future():  # the season not over yet
+            year = day.year if day.month < start + 3 else day.year + 1
+        else:  # the latest one begun
+            year = day.year if day.month >= start else day.year - 1
+        return _Value("DATE", f"{year}-{code}", mod)
+
+    return resolve
 
 
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2,
@@ -912,7 +1020,7 @@ def _quarter(m: re.Match[str]) -> _Found:
     r"(?i:\b(?P<det>the|this|that|last|next|a)\s+(?P<adj>latest|current|recent|most\s+recent|"
     r"year-ago|year-earlier|comparable|same|previous|prior|fiscal|latest\s+fiscal|"
     r"comparable\s+year-ago|comparable\s+year-earlier|year-ago\s+fiscal|year-earlier\s+fiscal)?"
-    r"\s*(?P<unit>quarter|period)\b(?P<ly>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|"
+    r"\s*(?P<unit>quarter|period)\b(?!-)(?P<ly>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|"
     r"of\s+last\s+year))?|\b(?P<lyq>last\s+year's|the\s+year-ago|the\s+year-earlier)\s+"
     r"(?:fiscal\s+)?(?:quarter|period)\b|\byear-(?:earlier|ago)\b(?!\s+(?:quarter|period))|"
     r"\bthe\s+corresponding\s+period\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year)|"
@@ -1013,6 +1121,10 @@ def _offset(m: re.Match[str]) -> _Resolver | None:
     n = _number(m.group("num"))
     letter, mult, clock = _unit(m.group("unit"))
     direction = m.group("dir").lower()
+    if direction not in ("ago", "from now", "hence", "back") and letter != "Y":
+        # TimeML: in "three days later" the time is the duration "three days" and "later" a
+        # signal; only year-on-year comparisons ("a year earlier") are annotated as dates.
+        return None
     sign = 1 if direction in ("later", "after", "from now", "hence") else -1
     mod = "APPROX" if m.group("orso") else _mod_of(m.group("q"), _QUANT_MOD)
     if mod in ("LESS_THAN", "EQUAL_OR_LESS", "MORE_THAN", "EQUAL_OR_MORE"):
@@ -1055,8 +1167,8 @@ def _offset(m: re.Match[str]) -> _Resolver | None:
 
 
 _ANAPHORIC_DAYS = {
-    "the day before": -1, "the previous day": -1, "the preceding day": -1, "a day earlier": -1,
-    "the day after": 1, "the next day": 1, "the following day": 1, "a day later": 1,
+    "the day before": -1, "the previous day": -1, "the preceding day": -1,
+    "the day after": 1, "the next day": 1, "the following day": 1,
     "that day": 0, "the same day": 0, "that same day": 0, "earlier that day": 0,
     "later that day": 0,
 }  # fmt: skip
@@ -1125,7 +1237,7 @@ def _day_of_month(m: re.Match[str]) -> _Resolver | None:
     rf"(?P<adj>(?i:past|last|next|first|coming|previous|following|final|latest|remaining|initial|"
     rf"prior|ensuing|preceding|subsequent)\s+)?(?:(?P<lo>{NUM})\s+(?i:to|or)\s+)?"
     rf"(?P<num>{NUM}|(?i:{_alt(_VAGUE[:6])}))(?:\s+more)?[\s-]+(?P<unit>{UNIT})"
-    rf"(?P<half>\s+(?i:and\s+a\s+half))?(?P<old>-old)?(?P<orso>\s+(?i:or\s+so))?",
+    rf"(?P<half>\s+(?i:and\s+a\s+half))?(?P<old>-old|\s+old\b)?(?P<orso>\s+(?i:or\s+so))?",
     near=_UNIT_WORD,
 )
 def _duration_rule(m: re.Match[str]) -> _Resolver | None:
@@ -1140,6 +1252,14 @@ def _duration_rule(m: re.Match[str]) -> _Resolver | None:
         and re.match(r"\s+[a-z]", m.string[m.end() :])
     ):
         return None  # "a second term"
+    if unit_text.startswith("quarter") and (
+        re.match(
+            r"\s+of\s+(?!(?:fiscal\s+)?\d{4}|the\s+(?:fiscal\s+)?year|this|last|next)",
+            m.string[m.end() : m.end() + 24],
+        )
+        or m.string[m.start("unit") - 1] == "-"
+    ):
+        return None  # fractions ("three-quarters of its food", "a quarter of the market")
     if n is not None and (
         n > 10000 or re.fullmatch(YEAR4, num_text) and not unit_text.endswith("s")
     ):
@@ -1163,7 +1283,11 @@ def _the_year(m: re.Match[str]) -> _Resolver | None:
     span = m.group("span").lower()
     if "end" in span:
         return lambda ctx: _point_value(ctx.anchor, "Y", "END")
-    if (m.group("pre") or "").lower() in ("for", "over", "throughout") and "fiscal" not in span:
+    # "The year ended March 31" is a twelve-month period off the calendar: a duration. "Sales
+    # for the year" and "in the year" name the year the report covers.
+    if re.match(r"\s+(?:that\s+)?(?:ended|ending|ends|through)\b", m.string[m.end() :], re.I):
+        return lambda ctx: _Value("DURATION", "P1Y")
+    if (m.group("pre") or "").lower() in ("over", "throughout"):
         return lambda ctx: _Value("DURATION", "P1Y")
     return lambda ctx: _point_value(ctx.anchor, "Y")
 
@@ -1368,8 +1492,30 @@ def _ref(m: re.Match[str]) -> _Resolver | None:
     key = re.sub(r"\s+", " ", m.group(0).lower())
     if key == "current" and _NOT_A_REF_AFTER.match(m.string, m.end()):
         return None
+    after = m.string[m.end() : m.end() + 8].lower()
+    before = m.string[max(0, m.start() - 3) : m.start()].lower()
+    if key == "soon" and (before == "as " or re.match(r"\s+(?:as|after|before)\b", after)):
+        return None  # "as soon as", "soon after": signals tying an event to another
+    if key == "the future" and after.startswith(" of "):
+        return None  # "the future of the company" is a fate, not a time
     value = _REFS[key]
+    plural = re.search(r"\b(days|weeks|months)\b", key)
+    if plural and ("recent" in key or "coming" in key or "ahead" in key):
+        # "In recent weeks" measures a stretch in weeks: TimeBank annotates it as a duration.
+        duration = _duration(None, *_unit(plural.group(1)))
+        return lambda ctx: _Value("DURATION", duration)
     return lambda ctx: _Value("DATE", value)
+
+
+@_rule(
+    r"(?i:\b(?:will|would|could|may|might|can|shall|'ll)\s+(?:\w+\s+)?(?P<span>(?:one|some)\s+day"
+    r"|someday)\b)",
+    priority=2,
+    near=r"(?i:day)",
+)
+def _some_day(m: re.Match[str]) -> _Resolver | None:
+    """Resolve "will one day be" to an unspecified future, not to a one-day duration."""
+    return lambda ctx: _Value("DATE", "FUTURE_REF")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1451,6 +1597,20 @@ def _fill_range_years(text: str, values: list[_Value | None], chosen: list[_Cand
             values[i] = replace(a, value=_fmt(p), point=p)
 
 
+def _reported(ctx: _Context, quarter: _Point) -> bool:
+    """Return True if `quarter` can be the one a results story is about: it has ended.
+
+    "Fourth-quarter results are expected" in November does not make the fourth quarter the
+    period that "the latest quarter" and "a year ago" refer back to; "the quarter ended
+    Sept. 30" of a fiscal calendar does, whatever its number.
+    """
+    a = ctx.anchor
+    if a is None or not a.year_known or not quarter.year_known:
+        return True
+    current = date(a.day.year, 3 * ((a.day.month - 1) // 3) + 1, 1)
+    return quarter.day < current or _QUARTER_ENDED.match(ctx.text, ctx.end) is not None
+
+
 def find_times(text: str, anchor: str | None = None) -> list[TimeExpression]:
     """Return the time expressions in `text`, normalised to TIMEX3 values against `anchor`.
 
@@ -1472,7 +1632,9 @@ def find_times(text: str, anchor: str | None = None) -> list[TimeExpression]:
             continue
         if v.point is not None and v.type in ("DATE", "TIME") and v.point.gran in ("D", "M"):
             ctx.last = _Point(v.point.day, v.point.gran, v.point.year_known)
-        if v.point is not None and v.point.gran == "Q":
+        if v.point is not None and v.type == "DATE" and v.point.year_known:
+            ctx.last_year = v.point
+        if v.point is not None and v.point.gran == "Q" and _reported(ctx, v.point):
             ctx.last_quarter = (v.point, c.end)
     _fill_range_years(text, values, chosen)
     return [

@@ -3,12 +3,15 @@
 Input is JSON lines, one document a line: `{"id", "date" (creation time), "text", "timexes":
 [{"start", "end", "text", "type", "value", "mod"}]}`. Strict match means the same span; relaxed
 match means overlapping spans, paired one to one (largest overlap first). Type and value are
-scored over relaxed matches, so their F1 is the relaxed F1 times the attribute's accuracy.
+scored over relaxed matches, so their F1 is the relaxed F1 times the attribute's accuracy. Value
+F1 compares value strings exactly, as TempEval-3's scorer does; "value F1, equivalent values" also
+counts spellings of one value as a match (`canonical_value`: P1W = P7D, 1998-W9 = 1998-W09).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,7 +41,8 @@ class TimexScores:
     strict: int  # system spans equal to a gold span
     relaxed: int  # one-to-one overlapping pairs
     type_correct: int  # relaxed pairs with the gold type
-    value_correct: int  # relaxed pairs with the gold value
+    value_correct: int  # relaxed pairs with the gold value, as the same string (TempEval-3)
+    value_equivalent: int  # relaxed pairs with a value denoting the same time (`same_value`)
     mod_correct: int  # relaxed pairs with the gold mod (None included)
     seconds: float  # time spent in find_times
 
@@ -64,8 +68,13 @@ class TimexScores:
 
     @property
     def value_f1(self) -> float:
-        """Return the F1 of relaxed matches that also have the right normalised value."""
+        """Return the F1 of relaxed matches whose value is the gold string, as TempEval-3 scores."""
         return self._f1(self.value_correct)[2]
+
+    @property
+    def value_equivalent_f1(self) -> float:
+        """Return the F1 of relaxed matches whose value denotes the gold time (P1W = P7D)."""
+        return self._f1(self.value_equivalent)[2]
 
     @property
     def type_accuracy(self) -> float:
@@ -94,6 +103,7 @@ class _Counts:
     relaxed: int
     type_correct: int
     value_correct: int
+    value_equivalent: int
     mod_correct: int
 
 
@@ -117,6 +127,43 @@ def _pairs(gold: Sequence[dict], system: Sequence[TimeExpression]) -> list[tuple
     return pairs
 
 
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([YMWDECLHS])")
+# Calendar units in months, day units in days, clock units in seconds: exact conversions only.
+_MONTHS_PER = {"Y": 12, "E": 120, "C": 1200, "L": 12000, "M": 1}
+_DAYS_PER = {"W": 7, "D": 1}
+_SECONDS_PER = {"H": 3600, "M": 60, "S": 1}
+
+
+def canonical_value(value: str | None) -> str | None:
+    """Return one spelling of a TIMEX3 value, so that two spellings of one time compare equal.
+
+    Legacy spellings in the TimeBank/AQUAINT gold mean the same as the TimeML 1.2 forms the tagger
+    writes: "1998-W9" is week 09, "199X" the decade "199", "19XX" the century "19", "T17" is
+    "T17:00", "P1E" (a decade) is "P10Y", "PT1M30S" is "PT90S", "P1W" is "P7D". Approximate
+    equivalences ("P1D" against "PT24H", "PXE" against "PXY") stay unequal.
+    """
+    if not value:
+        return value
+    value = re.sub(r"^(\d{4})-W(\d)(?!\d)", r"\1-W0\2", value)
+    value = re.sub(r"T(\d\d)$", r"T\1:00", value)
+    if re.fullmatch(r"\d{3}X|\d{2}XX", value):
+        return value.rstrip("X")
+    m = re.fullmatch(r"P((?:\d+(?:\.\d+)?[YMWDECL])*)(?:T((?:\d+(?:\.\d+)?[HMS])+))?", value)
+    if m is None or value == "P":
+        return value
+    months = sum(float(n) * _MONTHS_PER[u] for n, u in _DURATION_PART.findall(m.group(1))
+                 if u in _MONTHS_PER)  # fmt: skip
+    days = sum(float(n) * _DAYS_PER[u] for n, u in _DURATION_PART.findall(m.group(1))
+               if u in _DAYS_PER)  # fmt: skip
+    seconds = sum(float(n) * _SECONDS_PER[u] for n, u in _DURATION_PART.findall(m.group(2) or ""))
+    return f"P{months:g}M{days:g}DT{seconds:g}S"
+
+
+def same_value(gold: str | None, system: str | None) -> bool:
+    """Return True if two TIMEX3 values denote the same time (see `canonical_value`)."""
+    return gold == system or canonical_value(gold) == canonical_value(system)
+
+
 def score_document(gold: Sequence[dict], system: Sequence[TimeExpression]) -> _Counts:
     """Return the match counts of one document's system expressions against its gold ones."""
     gold_spans = {(g["start"], g["end"]) for g in gold}
@@ -127,6 +174,9 @@ def score_document(gold: Sequence[dict], system: Sequence[TimeExpression]) -> _C
         relaxed=len(pairs),
         type_correct=sum(1 for i, j in pairs if gold[i]["type"] == system[j].type),
         value_correct=sum(1 for i, j in pairs if gold[i]["value"] == system[j].value),
+        value_equivalent=sum(
+            1 for i, j in pairs if same_value(gold[i]["value"], system[j].value)
+        ),
         mod_correct=sum(1 for i, j in pairs if (gold[i].get("mod") or None) == system[j].mod),
     )
 
@@ -153,7 +203,7 @@ def in_split(doc_id: str, split: str) -> bool:
 
 def score_documents(documents: Iterable[dict], split: str = "all") -> TimexScores:
     """Return the scores of find_times over `documents`, each tagged against its own date."""
-    totals = [0] * 8  # docs, gold, system, strict, relaxed, type, value, mod
+    totals = [0] * 9  # docs, gold, system, strict, relaxed, type, value, equivalent, mod
     seconds = 0.0
     for doc in documents:
         started = time.perf_counter()
@@ -162,12 +212,13 @@ def score_documents(documents: Iterable[dict], split: str = "all") -> TimexScore
         counts = score_document(doc["timexes"], system)
         for k, n in enumerate(
             (1, len(doc["timexes"]), len(system), counts.strict, counts.relaxed,
-             counts.type_correct, counts.value_correct, counts.mod_correct)
+             counts.type_correct, counts.value_correct, counts.value_equivalent,
+             counts.mod_correct)
         ):  # fmt: skip
             totals[k] += n
-    docs, gold, system_n, strict, relaxed, type_ok, value_ok, mod_ok = totals
-    return TimexScores(split, docs, gold, system_n, strict, relaxed, type_ok, value_ok, mod_ok,
-                       seconds)  # fmt: skip
+    docs, gold, system_n, strict, relaxed, type_ok, value_ok, equivalent, mod_ok = totals
+    return TimexScores(split, docs, gold, system_n, strict, relaxed, type_ok, value_ok,
+                       equivalent, mod_ok, seconds)  # fmt: skip
 
 
 def evaluate_times(path: Path, limit: int | None = None, split: str = "all") -> TimexScores:
@@ -194,6 +245,7 @@ def format_time_scores(scores: TimexScores | Sequence[TimexScores]) -> str:
         ("type F1 (accuracy)", [f"{s.type_f1:.3f} ({s.type_accuracy:.3f})" for s in runs], ""),
         ("value F1 (accuracy)", [f"{s.value_f1:.3f} ({s.value_accuracy:.3f})" for s in runs],
          _anchor("value_f1")),
+        ("value F1, equivalent values", [f"{s.value_equivalent_f1:.3f}" for s in runs], ""),
         ("mod accuracy", [f"{s.mod_accuracy:.3f}" for s in runs], ""),
         ("docs per second", [f"{s.docs_per_second:,.0f}" for s in runs], ""),
     ]  # fmt: skip

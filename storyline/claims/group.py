@@ -1,0 +1,323 @@
+"""Claims: a story's statements grouped by what they assert, with verdicts across sources and time.
+
+A statement joins a claim when, compared with the claim's founding statement (either way), it is
+entailed, contradicted (the same thing asserted the other way, or with another figure) or very
+similar. Verdicts over a claim's statements:
+
+* repeated — the same speaker states it again on a later date;
+* confirmed — independent voices agree: two speakers, or two outlets whose reports are not
+  copies of one another (a syndicated copy counts as the article it copies);
+* changed — the same speaker later says the opposite, another figure, or moves between "will",
+  "may" and "will not";
+* disputed — different voices say incompatible things within `dispute_window_days` of each other.
+
+The speaker of a reported fact (no speaker) is the outlet. Costs one parse per statement and a
+comparison per pair of statements in a claim (claims are small).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+from storyline.claims.compare import (
+    CONTRADICTION,
+    ENTAILMENT,
+    ComparerParams,
+    StatementFrame,
+    compare_frames,
+    frame_statements,
+)
+from storyline.model import Quantity
+from storyline.settings import Settings
+
+REPEATED, CONFIRMED, CHANGED, DISPUTED = "repeated", "confirmed", "changed", "disputed"
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """Options of claim grouping."""
+
+    join_similarity: float = 0.7  # similarity at which a neutral pair still joins one claim
+    dispute_window_days: int = 3  # "about the same time" for disputed
+    comparer: ComparerParams = field(default_factory=ComparerParams)
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """One statement to group, with where and when it appeared."""
+
+    statement_id: str
+    article_id: str
+    story_id: str | None
+    source: str | None  # outlet
+    speaker: str | None  # canonical; None: the outlet states it as fact
+    content: str
+    date: str | None  # said_on, else the article's date (ISO or TIMEX3)
+    duplicate_of: str | None = None  # of its article
+    quantities: tuple[Quantity, ...] = ()
+
+    @property
+    def voice(self) -> str:
+        """Return who asserts it: the speaker, else the outlet."""
+        return self.speaker or self.source or "unknown"
+
+    @property
+    def report(self) -> str:
+        """Return the article this statement's report originates in (the original of a copy)."""
+        return self.duplicate_of or self.article_id
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict on a claim, the statements that support it and why."""
+
+    kind: str  # repeated, confirmed, changed, disputed
+    statement_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass
+class Claim:
+    """Statements of one story that assert the same thing (or its opposite), with verdicts."""
+
+    id: str
+    story_id: str | None
+    statements: list[ClaimInput]
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def first(self) -> ClaimInput:
+        """Return the earliest statement (undated ones last, then by id)."""
+        return min(self.statements, key=_order)
+
+    @property
+    def text(self) -> str:
+        return self.first.content
+
+    @property
+    def restatements(self) -> list[ClaimInput]:
+        """Return every statement but the first, in date order."""
+        first = self.first
+        return [s for s in sorted(self.statements, key=_order) if s is not first]
+
+    @property
+    def outlets(self) -> list[str]:
+        """Return the outlets reporting the claim, syndicated copies included."""
+        return sorted({s.source for s in self.statements if s.source})
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the claim as JSON-ready data (`from_record` reads it back)."""
+        first = self.first
+        return {
+            "id": self.id,
+            "story_id": self.story_id,
+            "text": first.content,
+            "first": {"statement_id": first.statement_id, "speaker": first.voice, "date": first.date,
+                      "source": first.source},
+            "outlets": self.outlets,
+            "statements": [asdict(s) for s in self.statements],
+            "verdicts": [asdict(v) for v in self.verdicts],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Claim:
+        """Return the claim `to_record` gave."""
+        statements = [
+            ClaimInput(**{**s, "quantities": tuple(Quantity(**q) for q in s.get("quantities", ()))})
+            for s in record["statements"]
+        ]
+        verdicts = [
+            Verdict(v["kind"], tuple(v["statement_ids"]), v["reason"]) for v in record["verdicts"]
+        ]
+        return cls(record["id"], record["story_id"], statements, verdicts)
+
+
+def _day(value: str | None) -> date | None:
+    """Return the calendar day of an ISO date or full TIMEX3 date value, else None."""
+    match = _ISO_DAY.match(value or "")
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _order(statement: ClaimInput) -> tuple[int, date, str]:
+    day = _day(statement.date)
+    return (day is None, day or date.min, statement.statement_id)
+
+
+def claim_id(statement_id: str) -> str:
+    """Return the stable id of the claim a statement founded."""
+    return "claim-" + hashlib.sha1(statement_id.encode("utf-8")).hexdigest()[:12]
+
+
+# -- relations between two statements ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Relation:
+    agree: bool
+    conflict: bool
+    reason: str
+
+
+def _relate(a: StatementFrame, b: StatementFrame, params: GroupParams) -> _Relation:
+    """Return whether two statements say the same thing, incompatible things, or neither."""
+    forward = compare_frames(a, b, params.comparer)
+    backward = compare_frames(b, a, params.comparer)
+    for comparison in (forward, backward):
+        if comparison.label == CONTRADICTION:
+            return _Relation(False, True, comparison.reasons[-1])
+    similar = max(forward.score, backward.score) >= params.join_similarity
+    if a.hedged != b.hedged and (similar or ENTAILMENT in (forward.label, backward.label)):
+        cue = a.hedge_cue or b.hedge_cue
+        return _Relation(False, True, f"modality differs: '{a.polarity_text}' vs '{b.polarity_text}' ({cue})")
+    if ENTAILMENT in (forward.label, backward.label) or similar:
+        return _Relation(True, False, "same claim")
+    return _Relation(False, False, "unrelated")
+
+
+def _joins(frame: StatementFrame, founder: StatementFrame, params: GroupParams) -> float | None:
+    """Return how strongly a statement belongs to a claim (None: it does not)."""
+    forward = compare_frames(founder, frame, params.comparer)
+    backward = compare_frames(frame, founder, params.comparer)
+    labels = {forward.label, backward.label}
+    score = max(forward.score, backward.score)
+    if labels & {ENTAILMENT, CONTRADICTION} or score >= params.join_similarity:
+        return score
+    return None
+
+
+# -- verdicts -----------------------------------------------------------------------------------
+
+
+def _verdicts(
+    statements: Sequence[ClaimInput], frames: dict[str, StatementFrame], params: GroupParams
+) -> list[Verdict]:
+    """Return the verdicts on one claim's statements."""
+    ordered = sorted(statements, key=_order)
+    verdicts: list[Verdict] = []
+    agreeing_with_first = [ordered[0]]
+    for a, b in combinations(ordered, 2):
+        relation = _relate(frames[a.content], frames[b.content], params)
+        day_a, day_b = _day(a.date), _day(b.date)
+        later = day_a is not None and day_b is not None and day_b > day_a
+        ids = (a.statement_id, b.statement_id)
+        if a.voice == b.voice and later and relation.agree:
+            verdicts.append(Verdict(REPEATED, ids, f"{a.voice} on {a.date} and again on {b.date}"))
+        if a.voice == b.voice and later and relation.conflict:
+            verdicts.append(Verdict(CHANGED, ids, f"{a.voice} on {b.date}: {relation.reason}"))
+        close = (
+            day_a is not None
+            and day_b is not None
+            and abs((day_b - day_a).days) <= params.dispute_window_days
+        )
+        if a.voice != b.voice and a.report != b.report and close and relation.conflict:
+            verdicts.append(Verdict(DISPUTED, ids, f"{a.voice} vs {b.voice}: {relation.reason}"))
+        if a is ordered[0] and relation.agree:
+            agreeing_with_first.append(b)
+    confirmed = _confirmation(agreeing_with_first)
+    if confirmed:
+        verdicts.append(confirmed)
+    return verdicts
+
+
+def _confirmation(agreeing: Sequence[ClaimInput]) -> Verdict | None:
+    """Return a confirmed verdict when independent voices or reports agree, else None."""
+    by_report: dict[str, ClaimInput] = {}
+    for statement in agreeing:
+        by_report.setdefault(statement.report, statement)
+    speakers = {s.speaker for s in agreeing if s.speaker}
+    outlets = {s.source for s in by_report.values() if s.source}
+    if len(speakers) < 2 and (len(by_report) < 2 or len(outlets) < 2):
+        return None
+    ids = tuple(s.statement_id for s in by_report.values())
+    if len(speakers) >= 2:
+        reason = f"stated by {len(speakers)} speakers: {', '.join(sorted(speakers))}"
+    else:
+        reason = f"reported independently by {len(outlets)} outlets: {', '.join(sorted(outlets))}"
+    return Verdict(CONFIRMED, ids, reason)
+
+
+# -- grouping -----------------------------------------------------------------------------------
+
+
+def _frames(
+    statements: Iterable[ClaimInput], settings: Settings | None
+) -> dict[str, StatementFrame]:
+    """Return the frame of each distinct content, parsed in one batch."""
+    contents = list(dict.fromkeys(s.content for s in statements))
+    return dict(zip(contents, frame_statements(contents, settings), strict=True))
+
+
+def _assign(
+    claims: list[Claim],
+    new: Sequence[ClaimInput],
+    frames: dict[str, StatementFrame],
+    params: GroupParams,
+) -> set[str]:
+    """Add each new statement to its story's best claim or a new one; return touched claim ids."""
+    touched: set[str] = set()
+    known = {s.statement_id for claim in claims for s in claim.statements}
+    for statement in sorted(new, key=_order):
+        if statement.statement_id in known:
+            continue
+        known.add(statement.statement_id)
+        frame = frames[statement.content]
+        best, best_score = None, -1.0
+        for claim in claims:
+            if claim.story_id != statement.story_id:
+                continue
+            founder = next(s for s in claim.statements if claim_id(s.statement_id) == claim.id)
+            score = _joins(frame, frames[founder.content], params)
+            if score is not None and score > best_score:
+                best, best_score = claim, score
+        if best is None:
+            best = Claim(claim_id(statement.statement_id), statement.story_id, [])
+            claims.append(best)
+        best.statements.append(statement)
+        touched.add(best.id)
+    return touched
+
+
+def group_claims(
+    statements: Sequence[ClaimInput],
+    settings: Settings | None = None,
+    params: GroupParams = GroupParams(),
+) -> list[Claim]:
+    """Return the claims of the statements, grouped within each story, with verdicts."""
+    return update_claims([], statements, settings, params)
+
+
+def update_claims(
+    existing: list[Claim],
+    new: Sequence[ClaimInput],
+    settings: Settings | None = None,
+    params: GroupParams = GroupParams(),
+) -> list[Claim]:
+    """Return `existing` with `new` statements added; only the claims they touch are recomputed.
+
+    Claims of other stories come back unchanged (the same objects); a claim keeps its id, the
+    hash of the statement that founded it. Statements already in a claim are ignored.
+    """
+    stories = {s.story_id for s in new}
+    claims = [
+        Claim(c.id, c.story_id, list(c.statements), list(c.verdicts)) if c.story_id in stories else c
+        for c in existing
+    ]
+    in_stories = [s for c in claims if c.story_id in stories for s in c.statements]
+    frames = _frames([*in_stories, *new], settings)
+    touched = _assign(claims, new, frames, params)
+    for claim in claims:
+        if claim.id in touched:
+            claim.verdicts = _verdicts(claim.statements, frames, params)
+    return claims
