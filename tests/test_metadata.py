@@ -68,3 +68,8 @@ def test_lead_date_is_the_latest_day_named_in_the_first_paragraph() -> None:
 def test_normalize_date_handles_iso_timestamps() -> None:
     assert normalize_date("2022-01-25T09:00:00Z") == "2022-01-25"
     assert normalize_date(None) is None
+
+
+def test_a_published_line_dates_the_article() -> None:
+    article = complete_metadata(_article("*Published 25.01.2022, 09:40 EET | Tallinn*\n\nTalks resumed."), Settings())
+    assert (article.date, article.date_source) == ("2022-01-25", "dateline")

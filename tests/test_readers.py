@@ -254,3 +254,17 @@ def test_gzip_is_not_mistaken_for_text(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"Headline\n\nBody"))
     (problem,) = read_paths([path], Settings())
     assert isinstance(problem, ReadProblem)
+
+
+def test_front_matter_gives_metadata_and_the_headline_still_comes_first(tmp_path: Path) -> None:
+    path = tmp_path / "story.md"
+    path.write_text(
+        f"---\nsource: Coastline Post\ndate: 2022-03-08\nurl: https://coastlinepost.example/a\n"
+        f"layout: post\n---\n# {TITLE}\n\n{BODY}\n",
+        encoding="utf-8",
+    )
+    (article,) = read_paths([path], Settings())
+    assert (article.title, article.source, article.date, article.url) == (
+        TITLE, "Coastline Post", "2022-03-08", "https://coastlinepost.example/a"
+    )
+    assert article.text.strip().startswith("The port authority")

@@ -79,6 +79,12 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^\((editing|reporting|writing|additional reporting) by [^)]*\)\W*$",
         max_words=30,
     ),
+    _rule(
+        "publication line",
+        r"^\W*(published|posted|updated|last updated)(\s+on)?\s*:?\s*\d",
+        r"^\W*(published|posted|updated)(\s+on)?\s*:?\s*[a-z]+\.? \d",
+        max_words=12,
+    ),
     _rule("byline", r"^\W*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}\W*$", max_words=6),
     _rule(
         "read-more link",

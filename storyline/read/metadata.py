@@ -33,6 +33,10 @@ _WIRE_DATELINE = re.compile(
     rf"^(?P<place>[A-Z][A-Za-z.' -]{{1,40}}?)(?:,\s*[A-Z][a-z]+)?(?:,\s*(?P<date>{_DATE}))?"
     r"\s*\((?P<outlet>[A-Z][A-Za-z.&' -]{1,30})\)\s*[-–—]+\s*"
 )
+# "Published 25.01.2022, 09:40 EET | Tallinn", "Updated: March 3, 2022"
+_PUBLISHED_LINE = re.compile(
+    r"^\W*(?:published|posted|updated)(?: on)?:?\s*(?P<date>[^|,]+(?:,\s*\d{4})?)", re.IGNORECASE
+)
 # A line holding only a date, as pages print above the body: "Wednesday, July 28, 2004"
 _DATE_LINE = re.compile(rf"^(?:[A-Z][a-z]+day,?\s+)?(?P<date>{_DATE})\s*$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -89,7 +93,7 @@ def find_dateline(text: str) -> tuple[str | None, str | None, str | None]:
                 date_text = match.group("date")
                 date = parse_date(date_text, None) if date_text else None
                 return match.group(0).strip(" -–—"), match.group("outlet").strip(), date
-        match = _DATE_LINE.match(line)
+        match = _DATE_LINE.match(line) or _PUBLISHED_LINE.match(line)
         if match:
             return line, None, parse_date(match.group("date"), None)
     return None, None, None

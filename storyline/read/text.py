@@ -1,4 +1,8 @@
-"""Plain text and Markdown: the first non-empty line is the headline, the rest the body."""
+"""Plain text and Markdown: the first non-empty line is the headline, the rest the body.
+
+A file may open with a front-matter block, as static-site generators write it:
+`---` lines around `key: value` pairs (title, source, date, url, lang); other keys are ignored.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from storyline.read.base import ReadResult, Source, Unreadable, decode_utf8, rea
 from storyline.settings import Settings
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_FRONT_MATTER_KEYS = frozenset({"title", "source", "date", "url", "lang"})
 
 
 class TextReader:
@@ -24,11 +30,38 @@ class TextReader:
         except Unreadable as problem:
             yield ReadProblem(str(source.path), str(problem))
             return
+        fields, text = split_front_matter(text)
         title, body = split_headline(text)
+        if fields.get("title"):
+            title, body = fields["title"], text
         if not body.strip():
             yield ReadProblem(str(source.path), "no body text after the headline")
             return
-        yield Article(id=source.relative, title=title, text=body, origin=str(source.path))
+        yield Article(
+            id=source.relative,
+            title=title,
+            text=body,
+            origin=str(source.path),
+            source=fields.get("source"),
+            url=fields.get("url"),
+            date=fields.get("date"),
+            date_source="metadata" if fields.get("date") else None,
+            lang=fields.get("lang"),
+        )
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Return the front matter's known fields and the text after it (all of it when there is none)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip().strip("'\"")
+        if key in _FRONT_MATTER_KEYS and value:
+            fields[key] = value
+    return fields, text[match.end() :]
 
 
 def split_headline(text: str) -> tuple[str, str]:
