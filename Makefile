@@ -22,6 +22,7 @@ demo: $(INSTALLED)
 	@echo "Open the desk on this corpus: $(BIN)/storyline serve --db $(DEMO_DB)  (then http://127.0.0.1:8000)"
 
 test: $(INSTALLED)
+	bash scripts/ensure_browser.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(INSTALLED)

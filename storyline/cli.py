@@ -200,6 +200,46 @@ def print_statements(rows: list, show_speaker: bool = True) -> None:
     console.print("[dim]* dated by the article, not by the text[/dim]", highlight=False)
 
 
+@app.command()
+def claims(
+    story_id: Annotated[str, typer.Argument(metavar="STORY", help="A story id from `storyline stories`.")],
+    db: DbOption = None,
+) -> None:
+    """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
+    store = open_store(db)
+    story = store.story(story_id)
+    if story is None:
+        errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
+        raise typer.Exit(code=2)
+    console.print(f"[bold]{story.headline}[/bold]", highlight=False)
+    records = sorted(
+        store.claim_records([story_id]),
+        key=lambda r: (-len(r["statements"]), r["first"]["date"] or "9999"),
+    )
+    shown = 0
+    for record in records:
+        if len(record["statements"]) < 2 and not record["verdicts"]:
+            continue
+        shown += 1
+        first = record["first"]
+        console.print(f"\n[bold]{record['text']}[/bold]", highlight=False)
+        console.print(
+            f"  first: {first['speaker']} on {first['date'] or '?'} ({first['source'] or '?'});"
+            f" {len(record['statements'])} statements from {len(record['outlets'])} outlets",
+            highlight=False,
+        )
+        for verdict in record["verdicts"]:
+            console.print(f"  [cyan]{verdict['kind']}[/cyan]: {verdict['reason']}", highlight=False)
+        for statement in sorted(record["statements"], key=lambda s: s["date"] or "9999"):
+            console.print(
+                f"    {statement['date'] or '?'}  {statement['speaker'] or statement['source']}"
+                f" ({statement['source'] or '?'}): {statement['content'][:140]}",
+                highlight=False,
+            )
+    if not shown:
+        console.print("No claim is stated more than once in this story yet.")
+
+
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
@@ -213,7 +253,7 @@ def export(
     with_text: Annotated[bool, typer.Option("--with-text", help="Include the clean text.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Export articles, stories, quotes, entities or time expressions as JSON lines or CSV."""
+    """Export articles, stories, quotes, entities, time expressions or claims (JSONL or CSV)."""
     store = open_store(db)
     records = export_records(store, kind.value, with_text=with_text)
     if out is None:
@@ -305,6 +345,33 @@ def eval_entities(
 
     scores = evaluate_entities(path, split=split, limit=limit)
     _emit(scores, format_entity_scores(scores), as_json)
+
+
+@eval_app.command("claims")
+def eval_claims(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="premise/hypothesis/label JSON lines.")],
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Also write one {id, label} line per pair here.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Precision, recall and F1 per label and accuracy of Storyline's statement comparison."""
+    from storyline.evaluate.claims import evaluate_claims, format_claim_scores
+
+    scores = evaluate_claims(path, predictions_out=predictions)
+    _emit(scores, format_claim_scores(scores), as_json)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Open the story desk: stories, people, statements, search and a JSON API, in the browser."""
+    from storyline.desk import serve as serve_desk
+
+    serve_desk(db or default_db_url(), host, port)
 
 
 @app.command()

@@ -1,0 +1,131 @@
+"""The desk's HTML pages, rendered on the server: what a journalist sees on each."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.desk import create_app
+from storyline.desk.app import day_span, quoted
+from storyline.desk.highlight import Span, annotate
+from tests.test_desk_api import IDS, build_desk_store
+
+
+@pytest.fixture
+def desk_db(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    build_desk_store(url).close()
+    return url
+
+
+@pytest.fixture
+def client(desk_db) -> TestClient:
+    with TestClient(create_app(desk_db, api_token="")) as test_client:
+        yield test_client
+
+
+def test_story_list_shows_headline_span_counts_and_people(client):
+    html = client.get("/").text
+    assert "Gdańsk dockers strike over night-shift bonus" in html
+    assert "7–9 Mar 2022" in html and "3 articles" in html and "3 sources" in html
+    assert f'href="/entities/{IDS.kowalczyk}">Marta Kowalczyk</a>' in html
+    assert '<option value="Drau Zeitung">Drau Zeitung (1)</option>' in html
+    assert html.index("Gdańsk dockers") < html.index("Drava floods Osijek")  # newest first
+
+
+def test_story_list_keeps_filters_in_the_form_and_says_when_nothing_matches(client):
+    html = client.get("/", params={"q": "icebreaker", "who": "Horvat"}).text
+    assert 'value="icebreaker"' in html and 'value="Horvat"' in html
+    assert "No story matches" in html
+
+
+def test_story_page_has_timeline_folded_copies_and_statements(client):
+    html = client.get(f"/stories/{IDS.strike}").text
+    assert '<svg class="timeline"' in html
+    assert html.count('class="mark article"') == 2 and html.count('class="mark copy"') == 1
+    assert html.count('class="mark statement"') == 2
+    assert 'href="/articles/courier%2Fstrike-day-three"' in html
+    assert "1 near-copy of this article" in html
+    assert "“We will not go back until the night-shift bonus is restored”" in html
+    said = html[html.index('<ol class="statements">') :]
+    assert said.index("7 Mar 2022") < said.index("9 Mar 2022")  # in the order they were said
+
+
+def test_entity_page_lists_variants_stories_and_statements(client):
+    html = client.get(f"/entities/{IDS.kowalczyk}").text
+    assert "<h1>Marta Kowalczyk</h1>" in html
+    assert "<li>Kowalczyk</li><li>M. Kowalczyk</li>" in html
+    assert "union chair" in html
+    assert html.index("We will not go back") < html.index("no reason to trust")
+
+
+def test_unresolved_entity_page_says_how_it_was_grouped(tmp_path):
+    url = f"sqlite:///{tmp_path / 'unresolved.db'}"
+    build_desk_store(url, resolved=False).close()
+    with TestClient(create_app(url, api_token="")) as client:
+        html = client.get("/entities/mention%3APERSON%3AIvan%20Horvat").text
+        assert "Names are not resolved yet" in html
+        assert "Drava floods Osijek" in html
+
+
+def test_article_page_highlights_by_offsets_and_shows_removed_lines(client):
+    html = client.get(f"/articles/{IDS.strike_first}").text
+    assert f'<a class="quote ent ent-person" href="/entities/{IDS.kowalczyk}"' not in html
+    assert '<span class="time" title="DATE 2022-03-07">Monday</span>' in html
+    assert f'href="/entities/{IDS.kowalczyk}" title="PERSON">Marta Kowalczyk</a>' in html
+    assert '<span class="quote" title="Marta Kowalczyk (said)">We will not go back' in html
+    assert "Subscribe to our morning briefing" in html and "boilerplate" in html
+    assert 'href="https://balticwire.example/strike" rel="noopener noreferrer nofollow"' in html
+
+
+def test_article_list_and_pagination_links(client):
+    html = client.get("/articles", params={"source": "Baltic Wire"}).text
+    assert "1 article" in html and "Dockers halt Gdańsk terminal" in html
+    # twenty a page: five articles make one page, so no pager
+    assert 'rel="next"' not in client.get("/articles").text
+
+
+def test_error_pages_are_html_for_people(client):
+    response = client.get("/stories/no-such-story")
+    assert response.status_code == 404 and "No such story" in response.text
+    response = client.get("/", params={"page": 0})
+    assert response.status_code == 422 and "<code>query.page</code>" in response.text
+    response = client.get("/", params={"date_from": "2022-02-30"})
+    assert response.status_code == 422 and "is not a calendar date" in response.text
+
+
+def test_pages_use_only_local_resources(client):
+    html = client.get("/").text
+    assert '<link rel="stylesheet" href="/static/desk.css">' in html
+    assert "http://" not in html.split("<body>")[0] and "https://" not in html.split("<body>")[0]
+    css = client.get("/static/desk.css")
+    assert css.status_code == 200 and "url(" not in css.text and "@import" not in css.text
+
+
+def test_annotate_cuts_text_at_nested_and_overlapping_spans():
+    text = "Mayor Ivan Horvat said on Thursday it was over."
+    spans = [
+        Span(6, 17, "entity", "ent ent-person", "PERSON", "/entities/E1"),
+        Span(0, 34, "quote", "quote", "quote"),
+        Span(26, 34, "time", "time", "DATE"),
+        Span(40, 99, "entity", "ent", "beyond the text"),
+    ]
+    pieces = annotate(text, spans)
+    assert "".join(p.text for p in pieces) == text
+    assert [(p.text, p.css) for p in pieces] == [
+        ("Mayor ", "quote"),
+        ("Ivan Horvat", "quote ent ent-person"),
+        (" said on ", "quote"),
+        ("Thursday", "quote time"),
+        (" it was over.", ""),
+    ]
+    assert pieces[1].href == "/entities/E1" and pieces[1].title == "PERSON · quote"
+
+
+def test_display_helpers():
+    assert day_span("2022-02-24", "2022-02-27") == "24–27 Feb 2022"
+    assert day_span("2022-01-30", "2022-02-19") == "30 Jan – 19 Feb 2022"
+    assert day_span("2021-12-30", "2022-01-02") == "30 Dec 2021 – 2 Jan 2022"
+    assert day_span(None, None) == "undated"
+    assert quoted('"We will not go back,"', True) == "“We will not go back”"
+    assert quoted("that talks would resume", False) == "that talks would resume"
