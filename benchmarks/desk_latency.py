@@ -229,6 +229,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200, help="per endpoint and mode")
     parser.add_argument("--db", help="reuse (or build) the store at this SQLAlchemy URL")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="serve every request from the database"
+    )
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="desk-bench-")
     url = args.db or f"sqlite:///{workdir}/bench.db"
@@ -249,8 +252,9 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, uvicorn; from storyline.desk import create_app; "
-         "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), "
-         "log_level='warning', access_log=False)", url, str(port)],
+         "uvicorn.run(create_app(sys.argv[1], cache=sys.argv[3] == 'on'), host='127.0.0.1', "
+         "port=int(sys.argv[2]), log_level='warning', access_log=False)",
+         url, str(port), "off" if args.no_cache else "on"],
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -280,7 +284,8 @@ def main() -> None:
         }
         for paths in endpoints.values():  # warm caches once
             measure(base, paths[:5], 1)
-        print(f"one uvicorn process, {os.cpu_count()} cores")
+        cache = "off" if args.no_cache else "on (the request mix repeats URLs, as readers do)"
+        print(f"one uvicorn process, {os.cpu_count()} cores, response cache {cache}")
         print(f"{'endpoint':26} {'mode':>14} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
         for concurrency in (1, 20):
             for name, paths in endpoints.items():

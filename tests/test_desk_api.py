@@ -439,6 +439,21 @@ def test_ingest_stores_articles_once(desk_db):
         assert client.get("/api/articles").json()["total"] == 7
 
 
+def test_cached_reads_are_replayed_until_an_ingest_changes_the_store(desk_db):
+    with TestClient(create_app(desk_db, api_token="s3cret-token")) as client:
+        before = client.get("/api/articles")
+        again = client.get("/api/articles")
+        assert before.headers.get("x-storyline-cache") is None
+        assert again.headers.get("x-storyline-cache") == "hit"
+        assert again.json() == before.json()
+        assert "content-security-policy" in again.headers
+        auth = {"Authorization": "Bearer s3cret-token"}
+        assert client.post("/api/articles", json=POSTED, headers=auth).status_code == 200
+        after = client.get("/api/articles")
+        assert after.headers.get("x-storyline-cache") is None
+        assert after.json()["total"] == before.json()["total"] + 2
+
+
 # --- the API's description ------------------------------------------------------------------
 
 

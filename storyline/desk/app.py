@@ -49,6 +49,7 @@ from storyline.desk.models import (
 from storyline.read.jsonl import parse_record
 from storyline.settings import Settings
 from storyline.store import Store
+from storyline.desk.cache import ResponseCache
 from storyline.store.search import MAX_QUERY_CHARS, ensure_search_index
 from storyline.timeline import TimelineMark, timeline_svg
 
@@ -297,9 +298,15 @@ NameQuery = Annotated[str, Query(max_length=queries.MAX_WHO_CHARS)]
 
 
 def create_app(
-    db_url: str, settings: Settings | None = None, api_token: str | None = None
+    db_url: str,
+    settings: Settings | None = None,
+    api_token: str | None = None,
+    cache: bool = True,
 ) -> FastAPI:
-    """Return the desk over the store at `db_url`; ingest via the API needs `api_token` or $STORYLINE_API_TOKEN."""
+    """Return the desk over the store at `db_url`; ingest via the API needs `api_token` or $STORYLINE_API_TOKEN.
+
+    With `cache`, pages and API reads are served from memory until the store changes.
+    """
     settings = settings or Settings(db_url=db_url)
     store = Store(db_url)
     ensure_search_index(store.engine)
@@ -315,6 +322,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
+    if cache:
+        app.add_middleware(ResponseCache, version=store.version)
     app.add_middleware(SecurityHeaders)
     app.mount(
         "/static",

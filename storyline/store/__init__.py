@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storyline.cluster.headline import representative_title
@@ -23,6 +23,7 @@ from storyline.resolve.resolver import CanonicalEntity
 from storyline.store.schema import (
     ArticleRow,
     Base,
+    ClaimRow,
     EntityMentionRow,
     EntityRow,
     MetaRow,
@@ -57,6 +58,7 @@ class Batch:
     profiles: dict[str, bytes] = field(default_factory=dict)
     created_stories: list[str] = field(default_factory=list)
     entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
+    claims: dict[str, list[dict]] = field(default_factory=dict)  # story id -> its claim records
 
 
 @dataclass(frozen=True)
@@ -188,11 +190,15 @@ class Store:
             touched = {a.story_id for a in batch.articles if a.story_id}
             for entity in batch.entities:
                 session.merge(_entity_row(entity))
+            for story_id, records in batch.claims.items():
+                session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
+                session.add_all(_claim_row(record) for record in records)
             for story_id, profile in batch.profiles.items():
                 session.execute(
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
             refresh_stories(session, touched)
+            _bump_version(session)
 
     def find_entities(self, name: str, limit: int = 5) -> list[EntityRow]:
         """Return the entities called `name` or, failing that, the closest names and aliases.
@@ -216,11 +222,28 @@ class Store:
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in sorted(best, key=lambda i: -best[i])][:limit]
 
+    def claim_records(self, story_ids: Iterable[str]) -> list[dict]:
+        """Return the stored claim records of the given stories."""
+        records: list[dict] = []
+        with self.session() as session:
+            for chunk in _chunks(set(story_ids)):
+                rows = session.scalars(select(ClaimRow.record).where(ClaimRow.story_id.in_(chunk)))
+                records.extend(json.loads(row) for row in rows)
+        return records
+
     def entity_records(self) -> list[dict]:
         """Return the entity resolver's stored state, one record per canonical entity."""
         with self.session() as session:
             states = session.scalars(select(EntityRow.state).where(EntityRow.state.is_not(None)))
             return [json.loads(state) for state in states]
+
+    def version(self) -> int:
+        """Return a number that changes whenever anything is written (for caches of reads)."""
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(MetaRow.value).where(MetaRow.key == "version")
+            ).scalar()
+        return int(value or 0)
 
     def record_problems(self, problems: Sequence[ReadProblem]) -> None:
         """Keep unreadable input in the quarantine list."""
@@ -433,6 +456,27 @@ def _add_article(session: Session, article: Article) -> None:
             value=t.value, mod=t.mod,
         )
         for t in article.times
+    )
+
+
+def _bump_version(session: Session) -> None:
+    meta = session.get(MetaRow, "version")
+    if meta is None:
+        session.add(MetaRow(key="version", value="1"))
+    else:
+        meta.value = str(int(meta.value) + 1)
+
+
+def _claim_row(record: dict) -> ClaimRow:
+    kinds = sorted({verdict["kind"] for verdict in record["verdicts"]})
+    return ClaimRow(
+        id=record["id"],
+        story_id=record["story_id"],
+        text=record["text"],
+        first_date=record["first"]["date"],
+        verdicts=",".join(kinds),
+        statement_count=len(record["statements"]),
+        record=json.dumps(record, ensure_ascii=False),
     )
 
 
