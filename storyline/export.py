@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from storyline.store import Store
 from storyline.store.schema import (
+    ClaimRow,
     EntityMentionRow,
     EntityRow,
     StatementRow,
@@ -80,17 +81,40 @@ def _entities(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
         }
 
 
+def _claims(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
+    for row in store.iter_rows(ClaimRow, (ClaimRow.story_id, ClaimRow.first_date, ClaimRow.id)):
+        record = json.loads(row.record)
+        yield {
+            "id": record["id"],
+            "story_id": record["story_id"],
+            "text": record["text"],
+            "first_speaker": record["first"]["speaker"],
+            "first_date": record["first"]["date"],
+            "first_source": record["first"]["source"],
+            "verdicts": [
+                {"kind": v["kind"], "reason": v["reason"], "statements": v["statement_ids"]}
+                for v in record["verdicts"]
+            ],
+            "outlets": record["outlets"],
+            "statements": [
+                {key: s[key] for key in ("statement_id", "article_id", "speaker", "source", "date", "content")}
+                for s in record["statements"]
+            ],
+        }
+
+
 EXPORTS: dict[str, Callable[[Store, bool], Iterator[dict[str, Any]]]] = {
     "articles": _articles,
     "stories": _stories,
     "quotes": _quotes,
     "entities": _entities,
     "times": _times,
+    "claims": _claims,
 }
 
 
 def export_records(store: Store, kind: str, with_text: bool = False) -> Iterator[dict[str, Any]]:
-    """Yield one plain record per article, story, quote, entity or time expression."""
+    """Yield one plain record per article, story, quote, entity, time expression or claim."""
     if kind not in EXPORTS:
         raise ValueError(f"nothing to export as {kind!r}; choose one of {', '.join(EXPORTS)}")
     return EXPORTS[kind](store, with_text)

@@ -129,6 +129,20 @@ class TimeExpressionRow(Base):
     mod: Mapped[str | None] = mapped_column(String(16))
 
 
+class ClaimRow(Base):
+    """A proposition one or more statements of a story make, with its verdicts (JSON record)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    first_date: Mapped[str | None] = mapped_column(String(32))
+    verdicts: Mapped[str] = mapped_column(String(128), default="")  # "confirmed,repeated"
+    statement_count: Mapped[int] = mapped_column(Integer, default=0)
+    record: Mapped[str] = mapped_column(Text)
+
+
 class StoryRow(Base):
     __tablename__ = "stories"
 
