@@ -18,6 +18,8 @@ from itertools import islice
 from pathlib import Path
 
 from storyline.analyse import analyse_batch, date_article
+from storyline.claims import Claim, update_claims
+from storyline.claims.inputs import claim_inputs
 from storyline.clean import clean_article, count_source_lines
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
@@ -114,6 +116,8 @@ class Ingestor:
             batch = self._cluster(fresh)
         with self._timed("resolve"):
             self._resolve(batch)
+        with self._timed("claims"):
+            self._update_claims(batch)
         batch.problems = [p for p in summary.problems if not p.ignored]
         batch.source_lines = source_lines
         with self._timed("store"):
@@ -224,6 +228,18 @@ class Ingestor:
             touched |= entity_ids
         batch.articles = resolved
         batch.entities = [self.resolver.entity(entity_id) for entity_id in sorted(touched)]
+
+    def _update_claims(self, batch: Batch) -> None:
+        """Regroup the claims of the stories this batch adds statements to (and only those)."""
+        inputs = [item for article in batch.articles for item in claim_inputs(article)]
+        stories = {item.story_id for item in inputs if item.story_id}
+        if not stories:
+            return
+        existing = [Claim.from_record(r) for r in self.store.claim_records(stories)]
+        claims = update_claims(existing, inputs, self.settings)
+        batch.claims = {story_id: [] for story_id in stories}
+        for claim in claims:
+            batch.claims[claim.story_id].append(claim.to_record())
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
         keys = {key for f in features for key in f.keys()}

@@ -37,7 +37,10 @@ class Settings:
     spacy_processes: int = 1
     # cluster
     story_window_days: int = 30  # only stories active within this many days are candidates
-    story_threshold: float = 0.32  # minimum similarity to join an existing story
+    # learned article-story model (storyline/cluster/weights.json when None) and the probability
+    # at which an article joins a story (the fitted one when None)
+    story_weights: Path | None = None
+    story_join_probability: float | None = None
     # pipeline
     batch_size: int = 64
 

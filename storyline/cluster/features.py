@@ -1,4 +1,9 @@
-"""What the clusterer compares: an article's content words, named entities and date."""
+"""What the clusterer compares: content words, named entities by kind, numbers, dates.
+
+Two events of the same kind (two earthquakes, two rehab check-ins) share most of their words;
+what tells them apart are specifics: who, where, when, how many. Each specific is a key in its
+own namespace, so all keys share one document-frequency table and one inverted index.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +17,49 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storyline.model import Article
 
-# Entity kinds that pin down an event; dates and numbers come from their own fields.
-SPECIFIC_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP", "PRODUCT"})
+# spaCy entity labels grouped into the kinds the clusterer weighs separately.
+ENTITY_KINDS = {
+    "PERSON": "p",
+    "ORG": "o",
+    "GPE": "l", "LOC": "l", "FAC": "l",
+    "NORP": "m", "EVENT": "m", "PRODUCT": "m", "WORK_OF_ART": "m", "LAW": "m",
+}  # fmt: skip
+SPECIFIC_ENTITY_LABELS = frozenset(ENTITY_KINDS)
+ENTITY_PREFIX = "@"  # "@p:reid", "@l:malibu"
+NUMBER_PREFIX = "#"  # "#6.1", "#212"
+DATE_PREFIX = "%"  # "%d:2008-09-24", "%md:09-24", "%m:2008-09", "%y:2008"
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?(?![\w])")
+GUESSED_DATE_SOURCES = frozenset({"text"})
 _MIN_WORD = 3
 _TITLE_WEIGHT = 2
-ENTITY_PREFIX = "@"  # entity keys share the term space, kept apart by this prefix
+# Small counts ("one of two", "3 people") are everywhere; from this value on a number is specific.
+_MIN_NUMBER = 5
 
 
 @dataclass(frozen=True)
 class ArticleFeatures:
-    """The article's weighted content words and entity keys, and its calendar date if known."""
+    """An article's weighted content words and its specifics, and its calendar date if known.
+
+    `entities`, `numbers` and `dates` hold keys with their namespace prefix; `day` is the
+    article's own date (when it was written), `dates` the days its text names.
+    """
 
     terms: Counter[str]
     entities: Counter[str]
     day: date | None
+    numbers: Counter[str]
+    dates: Counter[str]
+    day_guessed: bool = False  # `day` was guessed from the body, not given by metadata
+
+    @property
+    def trusted_day(self) -> date | None:
+        """Return the article's date if it may rule stories out (not guessed), else None."""
+        return None if self.day_guessed else self.day
+
+    def keys(self) -> set[str]:
+        """Return every key of the article (for document frequencies and the index)."""
+        return {*self.terms, *self.entities, *self.numbers, *self.dates}
 
 
 def extract_features(article: Article) -> ArticleFeatures:
@@ -35,22 +68,81 @@ def extract_features(article: Article) -> ArticleFeatures:
     terms.update({word: _TITLE_WEIGHT * n for word, n in content_words(article.title).items()})
     terms.update(content_words(article.text))
     entities: Counter[str] = Counter(
-        entity_key(mention.text)
+        entity_key(mention.text, mention.label)
         for mention in article.entities
         if mention.label in SPECIFIC_ENTITY_LABELS
     )
     entities.pop("", None)
-    return ArticleFeatures(terms, entities, calendar_day(article.date))
+    time_spans = [(t.start, t.end) for t in article.times]
+    # Only dates the text names are specifics: every article of a day shares its publication
+    # date, which says when, not what; it counts through `day` (days between article and story).
+    values = [t.value for t in article.times if t.type == "DATE"]
+    # A date guessed from the body ("text") may be any date the lead mentions, not when the
+    # article was written: it dates the story's span but never rules a story out.
+    guessed = article.date_source in GUESSED_DATE_SOURCES
+    return ArticleFeatures(
+        terms,
+        entities,
+        calendar_day(article.date),
+        numbers(article.text, time_spans),
+        date_keys(values),
+        day_guessed=guessed,
+    )
 
 
-def entity_key(name: str) -> str:
-    """Return the comparison key of an entity mention: its last word, case-folded, prefixed.
+def entity_key(name: str, label: str = "PERSON") -> str:
+    """Return the comparison key of an entity mention: kind and last word, case-folded.
 
     The last word ("Stoltenberg", "Ukraine") survives titles, first names and most
     transliteration; resolving full variants is the entity resolver's job.
     """
     words = [w for w in _WORD.findall(name.casefold().replace("'s", "")) if w != "the"]
-    return ENTITY_PREFIX + words[-1] if words else ""
+    kind = ENTITY_KINDS.get(label, "m")
+    return f"{ENTITY_PREFIX}{kind}:{words[-1]}" if words else ""
+
+
+def entity_kind(key: str) -> str:
+    """Return the kind letter of an entity key ("p", "o", "l" or "m")."""
+    return key[1:2]
+
+
+def numbers(text: str, skip: list[tuple[int, int]] = ()) -> Counter[str]:
+    """Return the counts of specific numbers in the text, outside the `skip` spans (dates).
+
+    "1,200" and "1200" give the same key; numbers under `_MIN_NUMBER` are left out unless
+    they have decimals ("6.1"), which are specific whatever their size.
+    """
+    found: Counter[str] = Counter()
+    for match in _NUMBER.finditer(text):
+        if any(start <= match.start() < end for start, end in skip):
+            continue
+        raw = match.group().replace(",", "")
+        if "." not in raw and int(raw) < _MIN_NUMBER:
+            continue
+        found[NUMBER_PREFIX + raw] += 1
+    return found
+
+
+def date_keys(values: list[str]) -> Counter[str]:
+    """Return date keys at each granularity a TIMEX3 value gives: day, month-day, month, year."""
+    keys: Counter[str] = Counter()
+    for value in values:
+        full = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+        if full:
+            y, m, d = full.groups()
+            keys.update([f"%d:{y}-{m}-{d}", f"%md:{m}-{d}", f"%m:{y}-{m}", f"%y:{y}"])
+            continue
+        partial = re.match(r"^XXXX-(\d{2})-(\d{2})$", value)
+        if partial:
+            keys[f"%md:{partial.group(1)}-{partial.group(2)}"] += 1
+            continue
+        month = re.match(r"^(\d{4})-(\d{2})$", value)
+        if month:
+            keys.update([f"%m:{month.group(1)}-{month.group(2)}", f"%y:{month.group(1)}"])
+            continue
+        if re.match(r"^\d{4}$", value):
+            keys[f"%y:{value}"] += 1
+    return keys
 
 
 def calendar_day(value: str | None) -> date | None:

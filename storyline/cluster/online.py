@@ -1,4 +1,4 @@
-"""Online story clustering: each article joins the most similar recent story or starts one."""
+"""Online story clustering: each article joins the most probable recent story or starts one."""
 
 from __future__ import annotations
 
@@ -8,20 +8,53 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from storyline.cluster.features import ENTITY_PREFIX, ArticleFeatures, sublinear
+from storyline.cluster.features import (
+    DATE_PREFIX,
+    ENTITY_PREFIX,
+    NUMBER_PREFIX,
+    ArticleFeatures,
+    entity_kind,
+    sublinear,
+)
 from storyline.cluster.profile import StoryProfile
+from storyline.cluster.weights import StoryWeights, load_weights
 from storyline.settings import Settings
 
-# How many of an article's heaviest words and entities look stories up in the inverted index,
-# and how many candidate stories are scored in full: together they bound the per-article cost.
-QUERY_KEYS = 20
+# How many of an article's heaviest keys look stories up in the inverted index, and how many
+# candidate stories are scored in full: together they bound the per-article cost.
+QUERY_KEYS = 30
 MAX_CANDIDATES = 50
 INDEX_KEYS_PER_STORY = 60
+# A key indexing more stories than this is too common to find candidates with; skipping it keeps
+# a look-up's cost bounded however many stories the window holds.
+MAX_POSTING = 400
+ENTITY_KINDS = ("p", "o", "l", "m")
+_DAY_LEVELS = ("%d:", "%md:")
+_YEAR_LEVELS = ("%m:", "%y:")
+
+# The pair features of (article, story), in the order the learned weights use them.
+FEATURE_NAMES = (
+    "terms_cosine",
+    "specifics_cosine",
+    "member_terms_max",
+    "member_specifics_max",
+    *(f"entity_share_{kind}" for kind in ENTITY_KINDS),
+    *(f"entity_has_{kind}" for kind in ENTITY_KINDS),
+    "number_share",
+    "number_has",
+    "day_share",
+    "day_has",
+    "year_share",
+    "year_has",
+    "log_days_apart",
+    "days_known",
+    "log_story_size",
+)
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """Which story an article joined, how similar it was, and the signals that decided it."""
+    """Which story an article joined, how probable that was, and the signals that decided it."""
 
     story_id: str
     score: float
@@ -54,18 +87,32 @@ def story_id_for(article_id: str) -> str:
 class OnlineClusterer:
     """Assigns articles to stories one at a time, in the order they arrive.
 
-    The score of an article against a story is the cosine of their TF-IDF vectors (words and
-    entities) plus a bonus for shared rare entities, minus a penalty that grows with the days
-    between the article and the story's span. Candidates come from an inverted index of each
-    story's heaviest keys, so one assignment costs O(QUERY_KEYS + MAX_CANDIDATES) profile
-    comparisons whatever the number of stories.
+    An article is scored against each candidate story by a logistic model over pair features
+    (`pair_features`): word cosine, overlap of people, organisations, places, numbers and dates,
+    and days apart; the weights are learned from labelled news (`storyline.cluster.weights`).
+    It joins the most probable story when that probability reaches the join threshold, else it
+    starts a story. Candidates come from an inverted index of each story's heaviest keys (common
+    keys skipped), within `settings.story_window_days`, so one assignment costs
+    O(QUERY_KEYS * MAX_POSTING + MAX_CANDIDATES * profile size) whatever the number of stories.
     """
 
-    def __init__(self, settings: Settings, frequencies: DocumentFrequencies) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        frequencies: DocumentFrequencies,
+        weights: StoryWeights | None = None,
+    ) -> None:
         self.settings = settings
         self.frequencies = frequencies
+        self.weights = weights or load_weights(settings.story_weights)
+        self.threshold = (
+            settings.story_join_probability
+            if settings.story_join_probability is not None
+            else self.weights.threshold
+        )
         self.profiles: dict[str, StoryProfile] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
+        self._indexed: dict[str, list[str]] = {}
 
     def load(self, profiles: Iterable[StoryProfile]) -> None:
         """Make stored stories candidates again (the pipeline loads those active in its window)."""
@@ -75,25 +122,53 @@ class OnlineClusterer:
                 self._reindex(profile)
 
     def assign(self, article_id: str, features: ArticleFeatures) -> Assignment:
-        """Return the story the article joins (a new one when none is similar enough)."""
-        self.frequencies.add(list(features.terms) + list(features.entities))
-        best: tuple[float, StoryProfile, dict[str, list[str]]] | None = None
+        """Return the story the article joins (a new one when none is probable enough)."""
+        self.frequencies.add(features.keys())
+        best: tuple[float, StoryProfile] | None = None
         for profile in self._candidates(features):
-            score, signals = self.score(features, profile)
-            if best is None or score > best[0]:
-                best = (score, profile, signals)
-        if best is not None and best[0] >= self.settings.story_threshold:
-            score, profile, signals = best
+            probability = self.probability(features, profile)
+            if best is None or probability > best[0]:
+                best = (probability, profile)
+        if best is not None and best[0] >= self.threshold:
+            probability, profile = best
+            signals = self.signals(features, profile)
             self._fold(profile.story_id, features)
-            return Assignment(profile.story_id, round(score, 4), created=False, signals=signals)
+            return Assignment(profile.story_id, round(probability, 4), False, signals)
         story_id = story_id_for(article_id)
         self._fold(story_id, features)
         return Assignment(story_id, 1.0, created=True)
 
     def join(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
         """Put the article in a given story (a near-duplicate joins its original's), and return it."""
-        self.frequencies.add(list(features.terms) + list(features.entities))
+        self.frequencies.add(features.keys())
         return self._fold(story_id, features)
+
+    def probability(self, features: ArticleFeatures, profile: StoryProfile) -> float:
+        """Return the learned probability that the article reports the story's event."""
+        return self.weights.probability(pair_features(features, profile, self.frequencies))
+
+    def signals(self, features: ArticleFeatures, profile: StoryProfile) -> dict[str, list[str]]:
+        """Return the shared keys that tie the article to the story, heaviest first."""
+        shared = {
+            key: self.frequencies.idf(key)
+            for counts, story in (
+                (features.terms, profile.terms),
+                (features.entities, profile.entities),
+                (features.numbers, profile.numbers),
+                (features.dates, profile.dates),
+            )
+            for key in counts
+            if key in story
+        }
+        ranked = sorted(shared, key=lambda key: (-shared[key], key))
+        gap = profile.days_apart(features.day)
+        return {
+            "words": [k for k in ranked if k[0] not in (ENTITY_PREFIX, NUMBER_PREFIX, DATE_PREFIX)][:8],
+            "entities": [k.split(":", 1)[1] for k in ranked if k[0] == ENTITY_PREFIX][:8],
+            "numbers": [k[1:] for k in ranked if k[0] == NUMBER_PREFIX][:5],
+            "dates": [k.split(":", 1)[1] for k in ranked if k[0] == DATE_PREFIX][:5],
+            "days apart": [] if gap is None else [str(gap)],
+        }
 
     def _fold(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
         profile = self.profiles.setdefault(story_id, StoryProfile(story_id))
@@ -101,49 +176,117 @@ class OnlineClusterer:
         self._reindex(profile)
         return profile
 
-    def score(
-        self, features: ArticleFeatures, profile: StoryProfile
-    ) -> tuple[float, dict[str, list[str]]]:
-        """Return the similarity of an article to a story, and the shared keys that made it."""
-        article = self._weights(features.terms) | self._weights(features.entities)
-        story = self._weights(profile.terms) | self._weights(profile.entities)
-        dot = sum(weight * story[key] for key, weight in article.items() if key in story)
-        norm = math.sqrt(sum(w * w for w in article.values()) * sum(w * w for w in story.values()))
-        cosine = dot / norm if norm else 0.0
-        shared = sorted(
-            (key for key in article if key in story),
-            key=lambda key: -article[key] * story[key],
-        )
-        gap = profile.days_apart(features.day)
-        penalty = 0.0 if gap is None else min(0.3, 0.01 * max(0, gap - 2))
-        signals = {
-            "words": [k for k in shared if not k.startswith(ENTITY_PREFIX)][:8],
-            "entities": [k[1:] for k in shared if k.startswith(ENTITY_PREFIX)][:8],
-            "days apart": [] if gap is None else [str(gap)],
-        }
-        return cosine - penalty, signals
-
-    def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
-        return {key: sublinear(n) * self.frequencies.idf(key) for key, n in counts.items()}
-
     def _candidates(self, features: ArticleFeatures) -> list[StoryProfile]:
-        weights = self._weights(features.terms) | self._weights(features.entities)
-        heaviest = sorted(weights, key=weights.__getitem__, reverse=True)[:QUERY_KEYS]
+        weights = {
+            key: weight
+            for counts in (features.terms, features.entities, features.numbers, features.dates)
+            for key, weight in self._weights(counts).items()
+        }
+        heaviest = sorted(weights, key=lambda key: (-weights[key], key))[:QUERY_KEYS]
         hits: Counter[str] = Counter()
+        named_day: set[str] = set()  # stories that share a calendar day the article names
         for key in heaviest:
-            hits.update(self._index.get(key, ()))
+            posting = self._index.get(key, ())
+            if len(posting) <= MAX_POSTING:
+                hits.update(posting)
+                if key.startswith(_DAY_LEVELS[0]):
+                    named_day.update(posting)
         window = self.settings.story_window_days
         candidates = []
-        for story_id, _ in hits.most_common():
+        for story_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])):
             profile = self.profiles[story_id]
-            gap = profile.days_apart(features.day)
-            if gap is None or gap <= window:
+            gap = profile.days_apart(features.trusted_day)
+            # A late report that names the story's day is a follow-up however late it comes.
+            if gap is None or gap <= window or story_id in named_day:
                 candidates.append(profile)
             if len(candidates) == MAX_CANDIDATES:
                 break
         return candidates
 
+    def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
+        return {key: sublinear(n) * self.frequencies.idf(key) for key, n in counts.items()}
+
     def _reindex(self, profile: StoryProfile) -> None:
-        weights = self._weights(profile.terms) | self._weights(profile.entities)
-        for key in sorted(weights, key=weights.__getitem__, reverse=True)[:INDEX_KEYS_PER_STORY]:
+        weights = {
+            key: weight
+            for counts in (profile.terms, profile.entities, profile.numbers, profile.dates)
+            for key, weight in self._weights(counts).items()
+        }
+        keys = sorted(weights, key=lambda key: (-weights[key], key))[:INDEX_KEYS_PER_STORY]
+        for old in self._indexed.get(profile.story_id, ()):
+            self._index[old].discard(profile.story_id)
+        for key in keys:
             self._index[key].add(profile.story_id)
+        self._indexed[profile.story_id] = keys
+
+
+def pair_features(
+    features: ArticleFeatures, profile: StoryProfile, frequencies: DocumentFrequencies
+) -> list[float]:
+    """Return the pair features of an article and a story, in `FEATURE_NAMES` order.
+
+    Shares are IDF-weighted: of the article's weight of one kind of key, how much the story
+    holds, each shared key counted by the fraction of the story's articles that have it.
+    """
+    idf = frequencies.idf
+    size = max(1, profile.article_count)
+    article_terms = {k: sublinear(n) * idf(k) for k, n in features.terms.items()}
+    story_terms = {k: sublinear(n) * idf(k) for k, n in profile.terms.items()}
+    values = [_cosine(article_terms, story_terms)]
+    specifics_a = {
+        k: sublinear(n) * idf(k)
+        for counts in (features.entities, features.numbers, features.dates)
+        for k, n in counts.items()
+    }
+    specifics_s = {
+        k: n / size * idf(k)
+        for counts in (profile.entities, profile.numbers, profile.dates)
+        for k, n in counts.items()
+    }
+    values.append(_cosine(specifics_a, specifics_s))
+    nearest_terms = nearest_specifics = 0.0
+    for terms, specifics in profile.members:
+        member_terms = {k: sublinear(n) * idf(k) for k, n in terms.items()}
+        member_specifics = {k: sublinear(n) * idf(k) for k, n in specifics.items()}
+        nearest_terms = max(nearest_terms, _cosine(article_terms, member_terms))
+        nearest_specifics = max(nearest_specifics, _cosine(specifics_a, member_specifics))
+    values.extend((nearest_terms, nearest_specifics))
+    by_kind = [
+        _share(
+            {k: w for k, w in specifics_a.items() if k[0] == ENTITY_PREFIX and entity_kind(k) == kind},
+            profile.entities,
+            size,
+        )
+        for kind in ENTITY_KINDS
+    ]
+    values.extend(share for share, _ in by_kind)
+    values.extend(has for _, has in by_kind)
+    for prefixes, story in (
+        ((NUMBER_PREFIX,), profile.numbers),
+        (_DAY_LEVELS, profile.dates),
+        (_YEAR_LEVELS, profile.dates),
+    ):
+        share, has = _share(
+            {k: w for k, w in specifics_a.items() if k.startswith(prefixes)}, story, size
+        )
+        values.extend((share, has))
+    gap = profile.days_apart(features.trusted_day)
+    values.extend((math.log1p(gap) if gap is not None else 0.0, float(gap is not None)))
+    values.append(math.log(size))
+    return values
+
+
+def _share(article: Mapping[str, float], story: Mapping[str, int], size: int) -> tuple[float, float]:
+    """Return the story-weighted share of the article's key weight, and 1.0 if it has keys."""
+    total = sum(article.values())
+    if not total:
+        return 0.0, 0.0
+    return sum(w * story.get(k, 0) / size for k, w in article.items()) / total, 1.0
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b[k] for k, w in a.items() if k in b)
+    norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return dot / norm if norm else 0.0

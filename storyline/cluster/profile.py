@@ -1,4 +1,4 @@
-"""A story's summary as the clusterer keeps it: summed word and entity counts and its date span."""
+"""A story's summary as the clusterer keeps it: word counts, its specifics, and its date span."""
 
 from __future__ import annotations
 
@@ -12,11 +12,21 @@ from storyline.cluster.features import ArticleFeatures
 
 # Keeping only a story's most frequent words bounds a profile's size; the tail rarely decides.
 MAX_PROFILE_TERMS = 400
+MAX_PROFILE_SPECIFICS = 300
+# A story also keeps a sketch of each of its latest articles, so an article can be compared with
+# its nearest member, not only with the story's average: follow-ups often resemble one earlier
+# report more than the whole. Bounded in number and in keys per member.
+MAX_MEMBERS = 24
+MEMBER_TERMS = 60
 
 
 @dataclass
 class StoryProfile:
-    """What the clusterer knows of one story."""
+    """What the clusterer knows of one story.
+
+    `terms` sums its articles' word counts; `entities`, `numbers` and `dates` count in how many
+    of its articles each key occurs, so `count / article_count` says how typical a key is.
+    """
 
     story_id: str
     terms: Counter[str] = field(default_factory=Counter)
@@ -24,13 +34,24 @@ class StoryProfile:
     article_count: int = 0
     first_day: date | None = None
     last_day: date | None = None
+    numbers: Counter[str] = field(default_factory=Counter)
+    dates: Counter[str] = field(default_factory=Counter)
+    members: list[tuple[Counter[str], Counter[str]]] = field(default_factory=list)
 
     def add(self, features: ArticleFeatures) -> None:
         """Fold one article's features into the profile."""
         self.terms.update(features.terms)
         if len(self.terms) > MAX_PROFILE_TERMS * 2:
-            self.terms = Counter(dict(self.terms.most_common(MAX_PROFILE_TERMS)))
-        self.entities.update(features.entities)
+            self.terms = _top(self.terms, MAX_PROFILE_TERMS)
+        for mine, theirs in (
+            (self.entities, features.entities),
+            (self.numbers, features.numbers),
+            (self.dates, features.dates),
+        ):
+            mine.update(set(theirs))
+        specifics = Counter({**features.entities, **features.numbers, **features.dates})
+        self.members.append((_top(features.terms, MEMBER_TERMS), specifics))
+        del self.members[:-MAX_MEMBERS]
         self.article_count += 1
         if features.day:
             self.first_day = min(filter(None, (self.first_day, features.day)))
@@ -40,6 +61,9 @@ class StoryProfile:
         """Fold another story's profile into this one (a merge)."""
         self.terms.update(other.terms)
         self.entities.update(other.entities)
+        self.numbers.update(other.numbers)
+        self.dates.update(other.dates)
+        self.members = (self.members + other.members)[-MAX_MEMBERS:]
         self.article_count += other.article_count
         days = [d for d in (self.first_day, self.last_day, other.first_day, other.last_day) if d]
         self.first_day, self.last_day = (min(days), max(days)) if days else (None, None)
@@ -53,10 +77,13 @@ class StoryProfile:
         return max(0, (day - self.last_day).days)
 
     def to_bytes(self) -> bytes:
-        """Return the profile serialised for the store."""
+        """Return the profile serialised for the store (bounded: the most frequent keys only)."""
         record = {
-            "terms": dict(self.terms.most_common(MAX_PROFILE_TERMS)),
-            "entities": dict(self.entities),
+            "terms": _top(self.terms, MAX_PROFILE_TERMS),
+            "entities": _top(self.entities, MAX_PROFILE_SPECIFICS),
+            "numbers": _top(self.numbers, MAX_PROFILE_SPECIFICS),
+            "dates": _top(self.dates, MAX_PROFILE_SPECIFICS),
+            "members": [[terms, _top(specifics, MAX_PROFILE_SPECIFICS)] for terms, specifics in self.members],
             "n": self.article_count,
             "first": self.first_day.isoformat() if self.first_day else None,
             "last": self.last_day.isoformat() if self.last_day else None,
@@ -74,4 +101,14 @@ class StoryProfile:
             article_count=record["n"],
             first_day=date.fromisoformat(record["first"]) if record["first"] else None,
             last_day=date.fromisoformat(record["last"]) if record["last"] else None,
+            numbers=Counter(record["numbers"]),
+            dates=Counter(record["dates"]),
+            members=[(Counter(terms), Counter(specifics)) for terms, specifics in record["members"]],
         )
+
+
+def _top(counts: Counter[str], n: int) -> Counter[str]:
+    """Return the `n` most frequent keys (ties broken by key, so serialising is deterministic)."""
+    if len(counts) <= n:
+        return Counter(counts)
+    return Counter(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]))

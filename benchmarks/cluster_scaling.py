@@ -1,0 +1,150 @@
+"""How the cost of assigning one article grows with the number of articles already clustered.
+
+Builds clusterers holding 1k, 10k and 100k articles, then times `OnlineClusterer.assign` on 300
+fresh articles against each (half follow up the latest stories, half start new ones), and prints
+the candidates scored and the milliseconds per article, with the ratio to the 1k run. Scoring is
+capped at `MAX_CANDIDATES` stories per article, so the cost levels off once the window holds that
+many similar stories. Run: `.venv/bin/python benchmarks/cluster_scaling.py` (1-4 minutes on 2 cores).
+
+Articles are real texts (the shared ukraine2022 corpus when present, else the repository's
+examples/corpus) perturbed into many events: every capitalised name is swapped for a generated
+one, numbers are redrawn, and dates spread over 240 days, so stories differ by their specifics as
+real ones do. To keep the bulk build fast, spaCy is skipped: entities are derived cheaply from
+capitalised word runs (kind by hash), and features are computed once per base text and then
+perturbed at the key level. The clustering itself (index look-up, scoring, folding) is the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sys
+import time
+import zlib
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from storyline.cluster.features import ArticleFeatures, extract_features  # noqa: E402
+from storyline.cluster.online import DocumentFrequencies, OnlineClusterer  # noqa: E402
+from storyline.model import Article, EntityMention  # noqa: E402
+from storyline.settings import Settings  # noqa: E402
+
+SHARED = Path(os.environ.get("STORYLINE_SHARED_DATA") or REPO.parent / "shared" / "data")
+SIZES = (1_000, 10_000, 100_000)
+QUERIES = 300
+SPAN_DAYS = 240
+ARTICLES_PER_STORY = 6
+_NAME = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)*")
+_KINDS = ("PERSON", "GPE", "ORG", "NORP")
+_SYLLABLES = ("ka", "lo", "mi", "ren", "to", "vas", "zel", "ni", "bor", "ta", "gra", "dun")
+
+
+def base_texts(limit: int = 400) -> list[tuple[str, str]]:
+    """Return (title, text) pairs of real news to perturb."""
+    corpus = SHARED / "corpora" / "ukraine2022"
+    texts = []
+    for path in sorted(corpus.glob("*.jsonl")) if corpus.exists() else []:
+        for line in path.open(encoding="utf-8"):
+            record = json.loads(line)
+            if len(record.get("text") or "") > 400:
+                texts.append((record.get("title") or "", record["text"][:6000]))
+    if not texts:
+        for path in sorted((REPO / "examples" / "corpus").rglob("*.txt")):
+            body = path.read_text(encoding="utf-8", errors="replace")
+            title, _, text = body.partition("\n")
+            texts.append((title, text))
+    return texts[:limit]
+
+
+def cheap_features(title: str, text: str) -> ArticleFeatures:
+    """Return features with entities from capitalised word runs instead of spaCy."""
+    body = f"{title}\n{text}"
+    entities = [
+        EntityMention(m.group(), _KINDS[zlib.crc32(m.group().encode()) % len(_KINDS)], m.start(), m.end())
+        for m in _NAME.finditer(body)
+    ]
+    article = Article(id="base", title=title, text=text, origin="bench", entities=entities)
+    return extract_features(article)
+
+
+def perturb(base: ArticleFeatures, event: int, day: date, rng: random.Random) -> ArticleFeatures:
+    """Return the base features turned into one article of event `event` on `day`."""
+    names = random.Random(event)
+
+    def rename(key: str) -> str:
+        prefix, _, word = key.partition(":")
+        fresh = "".join(names.choice(_SYLLABLES) for _ in range(3))
+        return f"{prefix}:{fresh}{zlib.crc32(word.encode()) % 97}"
+
+    entities = Counter({rename(k): n for k, n in base.entities.items()})
+    numbers = Counter({f"#{rng.randint(5, 5000)}": n for n in base.numbers.values()})
+    dates = Counter(
+        {f"%d:{day.isoformat()}": 1, f"%md:{day:%m-%d}": 1, f"%m:{day:%Y-%m}": 1, f"%y:{day.year}": 1}
+    )
+    # Drop a few words per article so articles of one event are not identical.
+    terms = Counter({k: n for k, n in base.terms.items() if rng.random() > 0.15})
+    return ArticleFeatures(terms, entities, day, numbers, dates)
+
+
+def build(size: int, bases: list[ArticleFeatures], seed: int = 7) -> OnlineClusterer:
+    """Return a clusterer already holding `size` articles in stories of a few articles each."""
+    rng = random.Random(seed)
+    clusterer = OnlineClusterer(Settings(db_url="sqlite://"), DocumentFrequencies())
+    start = date(2022, 1, 1)
+    for n in range(size):
+        event = n // ARTICLES_PER_STORY
+        day = start + timedelta(days=SPAN_DAYS * event * ARTICLES_PER_STORY // size)
+        features = perturb(bases[event % len(bases)], event, day, rng)
+        clusterer.join(f"story-{event}", features)
+    return clusterer
+
+
+def query_articles(size: int, bases: list[ArticleFeatures], day: date) -> list[ArticleFeatures]:
+    """Return the timed articles: half follow-ups of the latest stories, half new events."""
+    rng = random.Random(11)
+    latest = size // ARTICLES_PER_STORY - 1
+    return [
+        perturb(bases[event % len(bases)], event, day, rng)
+        for event in (latest - i // 2 if i % 2 == 0 else 10_000_000 + i for i in range(QUERIES))
+    ]
+
+
+def main() -> None:
+    """Print per-article assignment time for each size and its ratio to the smallest."""
+    started = time.perf_counter()
+    bases = [cheap_features(title, text) for title, text in base_texts()]
+    print(f"{len(bases)} base texts; {QUERIES} timed assignments per size")
+    last_day = date(2022, 1, 1) + timedelta(days=SPAN_DAYS)
+    first = None
+    print(
+        f"{'articles':>9} {'stories':>8} {'build s':>8} {'candidates':>11} {'ms/article':>11} "
+        f"{'ratio':>6}"
+    )
+    for size in SIZES:
+        built = time.perf_counter()
+        clusterer = build(size, bases)
+        build_seconds = time.perf_counter() - built
+        queries = query_articles(size, bases, last_day)
+        scored = sum(len(clusterer._candidates(features)) for features in queries)
+        timed = time.perf_counter()
+        for i, features in enumerate(queries):
+            clusterer.assign(f"query-{i}", features)
+        per_article = (time.perf_counter() - timed) / QUERIES * 1000
+        first = first or per_article
+        stories = size // ARTICLES_PER_STORY
+        print(
+            f"{size:>9} {stories:>8} {build_seconds:>8.1f} {scored / QUERIES:>11.1f} "
+            f"{per_article:>11.2f} "
+            f"{per_article / first:>6.2f}"
+        )
+    print(f"total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The online story clusterer on realistic news written for these tests (no spaCy needed)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from storyline.analyse.timex import find_times
+from storyline.cluster.features import date_keys, entity_key, extract_features, numbers
+from storyline.cluster.headline import representative_title
+from storyline.cluster.online import (
+    FEATURE_NAMES,
+    DocumentFrequencies,
+    OnlineClusterer,
+    story_id_for,
+)
+from storyline.cluster.profile import StoryProfile
+from storyline.cluster.weights import load_weights
+from storyline.model import Article, EntityMention
+from storyline.settings import Settings
+
+# Entities as spaCy would tag them, so tests need no model.
+ENTITIES = {
+    "Valparaiso": "GPE", "Chile": "GPE", "Vina del Mar": "GPE", "Ana Rojas": "PERSON",
+    "ONEMI": "ORG", "Arequipa": "GPE", "Peru": "GPE", "Camana": "GPE", "Luis Quispe": "PERSON",
+    "INDECI": "ORG", "Split": "GPE", "Brac": "GPE", "Jadrolinija": "ORG", "Marko Horvat": "PERSON",
+    "Geneva": "GPE", "WHO": "ORG", "Helga Berg": "PERSON",
+}  # fmt: skip
+
+QUAKE_CHILE = (
+    "Strong quake shakes Valparaiso, killing 9",
+    "A magnitude 6.8 earthquake struck off the coast of Valparaiso in central Chile on Monday, "
+    "killing at least 9 people and bringing down homes in Vina del Mar. ONEMI, the national "
+    "emergency office, said 214 people were injured. Regional governor Ana Rojas said rescue "
+    "teams were searching collapsed buildings through the night.",
+    "2023-03-06",
+)
+QUAKE_CHILE_FOLLOW_UP = (
+    "Valparaiso quake death toll rises to 14 as aftershocks rattle Chile",
+    "The death toll from Monday's magnitude 6.8 earthquake near Valparaiso rose to 14 on "
+    "Tuesday, Chile's emergency office ONEMI said, as aftershocks shook Vina del Mar. Governor "
+    "Ana Rojas said 214 injured people had been treated and that schools would stay closed.",
+    "2023-03-07",
+)
+QUAKE_PERU = (
+    "Earthquake hits southern Peru near Arequipa, 3 dead",
+    "A magnitude 6.1 earthquake struck southern Peru near Arequipa on Monday, killing 3 people "
+    "and damaging roads to Camana, the civil defence institute INDECI said. Mayor Luis Quispe "
+    "said 57 families had lost their homes and asked for tents and water.",
+    "2023-03-13",
+)
+BACKGROUND = [
+    (
+        "Ferry runs aground off Split, passengers safe",
+        "A Jadrolinija ferry ran aground near Brac off Split on Saturday and all 212 passengers "
+        "were taken ashore. Captain Marko Horvat said strong wind pushed the vessel onto rocks.",
+        "2023-02-25",
+    ),
+    (
+        "WHO warns of measles rise in Europe",
+        "The WHO said in Geneva on Thursday that measles cases in Europe had tripled this year. "
+        "Its regional director Helga Berg urged parents to vaccinate children before summer.",
+        "2023-03-02",
+    ),
+]
+
+
+def make_article(article_id: str, title: str, text: str, day: str | None) -> Article:
+    """Return an analysed article: entities found by name, times by the rule-based tagger."""
+    body = f"{title}\n\n{text}"
+    entities = [
+        EntityMention(name, label, m.start(), m.end())
+        for name, label in ENTITIES.items()
+        for m in re.finditer(re.escape(name), body)
+    ]
+    return Article(
+        id=article_id, title=title, text=body, origin=article_id, date=day,
+        date_source="metadata" if day else None, entities=entities, times=find_times(body, day),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def clusterer() -> OnlineClusterer:
+    clusterer = OnlineClusterer(Settings(db_url="sqlite://"), DocumentFrequencies())
+    for n, item in enumerate(BACKGROUND):
+        clusterer.assign(f"bg-{n}", extract_features(make_article(f"bg-{n}", *item)))
+    return clusterer
+
+
+def test_follow_up_joins_and_same_kind_event_a_week_later_starts_its_own_story(
+    clusterer: OnlineClusterer,
+) -> None:
+    first = clusterer.assign("chile-1", extract_features(make_article("chile-1", *QUAKE_CHILE)))
+    follow_up = clusterer.assign(
+        "chile-2", extract_features(make_article("chile-2", *QUAKE_CHILE_FOLLOW_UP))
+    )
+    peru = clusterer.assign("peru-1", extract_features(make_article("peru-1", *QUAKE_PERU)))
+    assert first.created
+    assert not follow_up.created and follow_up.story_id == first.story_id
+    assert "rojas" in follow_up.signals["entities"]
+    assert peru.created and peru.story_id != first.story_id
+
+
+def test_story_outside_the_window_is_not_a_candidate(clusterer: OnlineClusterer) -> None:
+    clusterer.assign("chile-1", extract_features(make_article("chile-1", *QUAKE_CHILE)))
+    title, text, _ = QUAKE_CHILE_FOLLOW_UP
+    # The same report, dated long after the story ended, without naming the quake's day.
+    stale = make_article("chile-late", title, text.replace("Monday's", "the"), "2023-06-20")
+    features = extract_features(stale)
+    assert story_id_for("chile-1") not in {p.story_id for p in clusterer._candidates(features)}
+    assert clusterer.assign("chile-late", features).created
+    within = make_article("chile-2", *QUAKE_CHILE_FOLLOW_UP)
+    assert story_id_for("chile-1") in {
+        p.story_id for p in clusterer._candidates(extract_features(within))
+    }
+
+
+def test_story_id_is_its_first_article_and_stays_as_the_story_grows(
+    clusterer: OnlineClusterer,
+) -> None:
+    first = clusterer.assign("chile-1", extract_features(make_article("chile-1", *QUAKE_CHILE)))
+    clusterer.assign("chile-2", extract_features(make_article("chile-2", *QUAKE_CHILE_FOLLOW_UP)))
+    assert first.story_id == story_id_for("chile-1") == story_id_for("chile-1")
+    assert clusterer.profiles[first.story_id].article_count == 2
+
+
+def test_features_hold_people_places_numbers_and_dates() -> None:
+    features = extract_features(make_article("chile-1", *QUAKE_CHILE))
+    assert {"@p:rojas", "@l:valparaiso", "@o:onemi"} <= set(features.entities)
+    assert {"#6.8", "#9", "#214"} <= set(features.numbers)
+    assert "%d:2023-03-06" in features.dates and "%y:2023" in features.dates
+    assert features.day == date(2023, 3, 6)
+
+
+def test_numbers_skip_small_counts_and_date_spans() -> None:
+    text = "On March 6, 2023 two of 3 ferries carried 1,200 people at 4.5 knots."
+    found = numbers(text, skip=[(3, 16)])
+    assert found == Counter({"#1200": 1, "#4.5": 1})
+
+
+def test_date_keys_at_each_granularity() -> None:
+    keys = date_keys(["2023-03-06", "XXXX-12-24", "2022-11", "1998", "P3D"])
+    assert set(keys) == {
+        "%d:2023-03-06", "%md:03-06", "%m:2023-03", "%y:2023", "%md:12-24", "%m:2022-11",
+        "%y:2022", "%y:1998",
+    }  # fmt: skip
+
+
+def test_entity_key_is_kind_and_last_word() -> None:
+    assert entity_key("President Ana Rojas's", "PERSON") == "@p:rojas"
+    assert entity_key("the Vltava", "LOC") == "@l:vltava"
+    assert entity_key("the", "ORG") == ""
+
+
+def test_headline_is_the_most_representative_title() -> None:
+    titles = [
+        "Live: follow our coverage",
+        "Valparaiso quake kills 9, injures 214",
+        "Quake death toll in Valparaiso rises to 14",
+        "Rescuers search rubble after Valparaiso quake",
+    ]
+    # "valparaiso" and "quake" are in three titles each; the second title has them with the
+    # fewest other words, the live-blog title shares nothing.
+    assert representative_title(titles) == "Valparaiso quake kills 9, injures 214"
+    assert representative_title(titles[:1]) == "Live: follow our coverage"
+    assert representative_title(["", "  "]) == ""
+
+
+def test_profile_round_trip_keeps_everything_the_clusterer_uses() -> None:
+    profile = StoryProfile("s1")
+    profile.add(extract_features(make_article("chile-1", *QUAKE_CHILE)))
+    profile.add(extract_features(make_article("chile-2", *QUAKE_CHILE_FOLLOW_UP)))
+    again = StoryProfile.from_bytes("s1", profile.to_bytes())
+    assert again == profile
+    assert again.first_day == date(2023, 3, 6) and again.last_day == date(2023, 3, 7)
+    assert again.entities["@p:rojas"] == 2
+
+
+def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted() -> None:
+    weights = load_weights()
+    assert weights.features == FEATURE_NAMES
+    assert 0.0 < weights.threshold < 1.0
+    assert weights.fitted["split"] == "train"
+    assert weights.probability([0.0] * len(FEATURE_NAMES)) < weights.threshold
