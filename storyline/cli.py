@@ -125,6 +125,76 @@ def stories(
     console.print(table)
 
 
+@stories_app.command("merge")
+def stories_merge(
+    into: Annotated[str, typer.Argument(metavar="A", help="The story that stays.")],
+    merged: Annotated[str, typer.Argument(metavar="B", help="The story merged into A.")],
+    db: DbOption = None,
+) -> None:
+    """Merge story B into story A; later clustering treats them as one."""
+    from storyline.corrections import CorrectionError, merge_stories
+
+    try:
+        merge_stories(open_store(db), into, merged)
+    except CorrectionError as error:
+        errors.print(str(error))
+        raise typer.Exit(code=2) from None
+    console.print(f"Merged {merged} into {into}.", highlight=False)
+
+
+@stories_app.command("move")
+def stories_move(
+    article_id: Annotated[str, typer.Argument(metavar="ARTICLE", help="An article id.")],
+    to: Annotated[str | None, typer.Option("--to", help="The story to move it to.")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Start a new story with it.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Move an article to another story (or a new one); later clustering keeps the two apart."""
+    from storyline.corrections import CorrectionError, move_article
+
+    if (to is None) == (not new):
+        errors.print("Say where: --to STORY or --new.")
+        raise typer.Exit(code=2)
+    try:
+        story_id = move_article(open_store(db), article_id, to)
+    except CorrectionError as error:
+        errors.print(str(error))
+        raise typer.Exit(code=2) from None
+    console.print(f"Moved {article_id} to story {story_id}.", highlight=False)
+
+
+@stories_app.command("history")
+def stories_history(
+    story_id: Annotated[str, typer.Argument(metavar="STORY")],
+    db: DbOption = None,
+) -> None:
+    """Show a story's history: created, merges, moves."""
+    for event in open_store(db).story_history(story_id):
+        console.print(f"{event.at:%Y-%m-%d %H:%M}  {event.action}  {event.detail}", highlight=False)
+
+
+@app.command()
+def why(
+    article_id: Annotated[str, typer.Argument(metavar="ARTICLE", help="An article id.")],
+    db: DbOption = None,
+) -> None:
+    """Explain why an article is in its story: the score and the signals that decided it."""
+    store = open_store(db)
+    article = store.article(article_id)
+    if article is None:
+        errors.print(f"No article {article_id!r}.")
+        raise typer.Exit(code=2)
+    story = store.story(article.story_id) if article.story_id else None
+    console.print(f"[bold]{article.title or article.id}[/bold]", highlight=False)
+    if story is not None:
+        console.print(f"is in story {story.id}: {story.headline}", highlight=False)
+    reason = json.loads(article.story_reason or "{}")
+    if not reason:
+        console.print("No record of how it was assigned.")
+    for signal, values in reason.items():
+        console.print(f"  {signal}: {', '.join(map(str, values))}", highlight=False)
+
+
 @app.command()
 def show(
     story_id: Annotated[str, typer.Argument(metavar="STORY", help="A story id from `storyline stories`.")],

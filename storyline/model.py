@@ -117,6 +117,7 @@ class Article:
     # cluster
     story_id: str | None = None
     story_score: float | None = None
+    story_reason: dict | None = None  # the signals that decided the story, for `storyline why`
 
 
 @dataclass

@@ -69,6 +69,7 @@ class Ingestor:
         self.clusterer = OnlineClusterer(settings, self.frequencies)
         self._near_duplicates: NearDuplicateIndex | None = None
         self.resolver = EntityResolver.from_records(store.entity_records())
+        self.clusterer.kept_apart = store.kept_apart()
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
 
     @contextmanager
@@ -195,27 +196,45 @@ class Ingestor:
         self._load_cluster_state(features)
         originals = {a.duplicate_of for a in articles if a.duplicate_of}
         story_of = self.store.story_ids_of(originals)
+        merged_into: dict[str, str] = {}
+
+        def current(story_id: str) -> str:
+            while story_id in merged_into:
+                story_id = merged_into[story_id]
+            return story_id
+
         batch = Batch()
-        touched: set[str] = set()
         for article, article_features in zip(articles, features, strict=True):
             batch.term_counts.update(article_features.keys())
             original_story = story_of.get(article.duplicate_of or "")
             if original_story:
-                self.clusterer.join(original_story, article_features)
-                story_id, score = original_story, 1.0
+                story_id = current(original_story)
+                self.clusterer.join(story_id, article_features)
+                score, reason = 1.0, {"near-duplicate of": [article.duplicate_of]}
             else:
                 assignment = self.clusterer.assign(article.id, article_features)
                 story_id, score = assignment.story_id, assignment.score
+                reason = {**assignment.signals, "probability": [f"{score:.3f}"]}
                 if assignment.created:
                     batch.created_stories.append(story_id)
+                    reason = {"started a new story": [], **assignment.signals}
+                for merged in assignment.merged:
+                    merged_into[merged] = story_id
+                    batch.merges.append((story_id, merged))
+                if assignment.merged:
+                    reason["merged stories"] = list(assignment.merged)
             story_of[article.id] = story_id
-            touched.add(story_id)
             batch.articles.append(
-                _with_story_year(
-                    replace(article, story_id=story_id, story_score=score),
-                    self.clusterer.profiles[story_id],
-                )
+                replace(article, story_id=story_id, story_score=score, story_reason=reason)
             )
+        batch.articles = [
+            _with_story_year(
+                replace(article, story_id=current(article.story_id)),
+                self.clusterer.profiles[current(article.story_id)],
+            )
+            for article in batch.articles
+        ]
+        touched = {article.story_id for article in batch.articles}
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
         return batch
 
@@ -233,11 +252,21 @@ class Ingestor:
         """Regroup the claims of the stories this batch adds statements to (and only those)."""
         inputs = [item for article in batch.articles for item in claim_inputs(article)]
         stories = {item.story_id for item in inputs if item.story_id}
-        if not stories:
+        into = dict((merged, story) for story, merged in batch.merges)
+        if not stories and not into:
             return
-        existing = [Claim.from_record(r) for r in self.store.claim_records(stories)]
-        claims = update_claims(existing, inputs, self.settings)
-        batch.claims = {story_id: [] for story_id in stories}
+        existing = []
+        for record in self.store.claim_records(stories | set(into) | set(into.values())):
+            claim = Claim.from_record(record)
+            if claim.story_id in into:  # a merged story's claims now belong to the merged-into one
+                target = into[claim.story_id]
+                claim = Claim(
+                    claim.id, target, [replace(s, story_id=target) for s in claim.statements],
+                    claim.verdicts,
+                )
+            existing.append(claim)
+        claims = update_claims(existing, inputs, self.settings) if inputs else existing
+        batch.claims = {story_id: [] for story_id in stories | set(into) | set(into.values())}
         for claim in claims:
             batch.claims[claim.story_id].append(claim.to_record())
 

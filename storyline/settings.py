@@ -41,6 +41,9 @@ class Settings:
     # at which an article joins a story (the fitted one when None)
     story_weights: Path | None = None
     story_join_probability: float | None = None
+    # an article this probably part of a second story too shows the two are one event: merge
+    # them (the fitted value when None)
+    story_merge_probability: float | None = None
     # pipeline
     batch_size: int = 64
 

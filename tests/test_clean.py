@@ -123,3 +123,9 @@ def test_long_paragraphs_are_never_counted_as_source_boilerplate() -> None:
     paragraph = " ".join(["Russia has massed about 100,000 troops near the border"] * 4)
     counts = count_source_lines([_article(paragraph)] * 3)
     assert counts == {}
+
+
+def test_a_brief_that_only_repeats_its_headline_keeps_it() -> None:
+    title = "Magnitude 6.1 quake shakes northern Chile"
+    clean = clean_article(_article(f"{title}\n", title=title))
+    assert clean.text == title and clean.removed == []

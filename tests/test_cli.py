@@ -44,7 +44,7 @@ def test_stories_show_export_and_report(tmp_path: Path) -> None:
     corpus = _write_corpus(tmp_path / "corpus")
     runner.invoke(app, ["ingest", str(corpus), "--db", _db(tmp_path), "--date", "2022-03-07"])
     listing = runner.invoke(app, ["stories", "--db", _db(tmp_path)])
-    assert listing.exit_code == 0 and "Palacky" in listing.output
+    assert listing.exit_code == 0 and "bridge" in listing.output and "Ferry runs aground" in listing.output
 
     exported = runner.invoke(app, ["export", "stories", "--db", _db(tmp_path)])
     stories = [json.loads(line) for line in exported.output.splitlines()]

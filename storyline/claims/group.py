@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -254,9 +255,24 @@ def _confirmation(agreeing: Sequence[ClaimInput]) -> Verdict | None:
 def _frames(
     statements: Iterable[ClaimInput], settings: Settings | None
 ) -> dict[str, StatementFrame]:
-    """Return the frame of each distinct content, parsed in one batch."""
+    """Return the frame of each distinct content, parsing only contents not seen recently.
+
+    A story's statements are compared again whenever it grows, so frames are kept in a bounded
+    cache (`_FRAME_CACHE_SIZE` contents): each content is parsed once, not once per update.
+    """
     contents = list(dict.fromkeys(s.content for s in statements))
-    return dict(zip(contents, frame_statements(contents, settings), strict=True))
+    missing = [content for content in contents if content not in _frame_cache]
+    for content, frame in zip(missing, frame_statements(missing, settings), strict=True):
+        _frame_cache[content] = frame
+    for content in contents:
+        _frame_cache.move_to_end(content)
+    while len(_frame_cache) > _FRAME_CACHE_SIZE:
+        _frame_cache.popitem(last=False)
+    return {content: _frame_cache[content] for content in contents}
+
+
+_FRAME_CACHE_SIZE = 20_000
+_frame_cache: OrderedDict[str, StatementFrame] = OrderedDict()
 
 
 def _assign(

@@ -51,7 +51,10 @@ def clean_article(article: Article, source_boilerplate: frozenset[str] = frozens
     kept: list[str] = []
     removed: list[RemovedLine] = []
     seen_text = 0
-    for line_no, line in enumerate(normalize_text(article.text).split("\n"), start=1):
+    lines = normalize_text(article.text).split("\n")
+    if all(normalize_line_key(line) in ("", title_key) for line in lines):
+        title_key = ""  # a brief that only repeats its headline keeps it: it is the whole article
+    for line_no, line in enumerate(lines, start=1):
         if not line:
             kept.append(line)
             continue

@@ -17,11 +17,12 @@ from storyline.cluster.online import (
     OnlineClusterer,
     pair_features,
 )
-from storyline.cluster.weights import StoryWeights
+from storyline.cluster.weights import NEVER, StoryWeights
 from storyline.model import Article
 from storyline.settings import Settings
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))  # join probabilities tried
+MERGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, NEVER)  # merge probabilities tried with each
 
 
 def training_pairs(
@@ -51,18 +52,28 @@ def training_pairs(
 def stream_assign(articles: Sequence[Article], clusterer: OnlineClusterer) -> dict[str, str]:
     """Return each article's story as the pipeline would assign it, in the given order.
 
-    Near-duplicates join their original's story, as in `Ingestor._cluster`.
+    Near-duplicates join their original's story, and stories merged along the way end up with
+    one label, as in `Ingestor._cluster`.
     """
     story_of: dict[str, str] = {}
+    merged_into: dict[str, str] = {}
+
+    def current(story_id: str) -> str:
+        while story_id in merged_into:
+            story_id = merged_into[story_id]
+        return story_id
+
     for article in articles:
         features = extract_features(article)
         original = story_of.get(article.duplicate_of or "")
         if original:
-            clusterer.join(original, features)
-            story_of[article.id] = original
+            story_of[article.id] = current(original)
+            clusterer.join(story_of[article.id], features)
         else:
-            story_of[article.id] = clusterer.assign(article.id, features).story_id
-    return story_of
+            assignment = clusterer.assign(article.id, features)
+            merged_into.update({merged: assignment.story_id for merged in assignment.merged})
+            story_of[article.id] = assignment.story_id
+    return {article_id: current(story_id) for article_id, story_id in story_of.items()}
 
 
 def fit_weights(
@@ -74,8 +85,9 @@ def fit_weights(
 ) -> StoryWeights:
     """Return weights fitted on the articles: a logistic regression, then the join threshold.
 
-    The threshold is the one of `THRESHOLDS` whose streaming clustering of the same articles
-    has the best `score(predicted, gold)`. Costs one replay per threshold tried.
+    The join threshold and the merge threshold are the pair of `THRESHOLDS` and
+    `MERGE_THRESHOLDS` whose streaming clustering of the same articles has the best
+    `score(predicted, gold)`. Costs one replay per pair tried.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -88,16 +100,24 @@ def fit_weights(
         round(float(model.intercept_[0]), 5),
         0.5,
     )
-    by_threshold = {}
+    by_thresholds = {}
     for threshold in THRESHOLDS:
-        trial = StoryWeights(weights.features, weights.coefficients, weights.intercept, threshold)
-        clusterer = OnlineClusterer(settings, DocumentFrequencies(), trial)
-        by_threshold[threshold] = score(stream_assign(articles, clusterer), gold)
-    best = max(THRESHOLDS, key=lambda t: (by_threshold[t], -abs(t - 0.5)))
+        for merge in MERGE_THRESHOLDS:
+            trial = StoryWeights(
+                weights.features, weights.coefficients, weights.intercept, threshold,
+                merge_threshold=merge,
+            )
+            clusterer = OnlineClusterer(settings, DocumentFrequencies(), trial)
+            by_thresholds[threshold, merge] = score(stream_assign(articles, clusterer), gold)
+    best, best_merge = max(
+        by_thresholds, key=lambda pair: (by_thresholds[pair], -abs(pair[0] - 0.5), pair[1])
+    )
     record = dict(fitted or {})
     record.update(
         pairs=len(labels),
         positive_pairs=sum(labels),
-        threshold_scores={str(t): round(s, 4) for t, s in by_threshold.items()},
+        threshold_scores={f"{t} merge {m}": round(s, 4) for (t, m), s in by_thresholds.items()},
     )
-    return StoryWeights(weights.features, weights.coefficients, weights.intercept, best, record)
+    return StoryWeights(
+        weights.features, weights.coefficients, weights.intercept, best, record, best_merge
+    )

@@ -60,6 +60,7 @@ class Assignment:
     score: float
     created: bool
     signals: dict[str, list[str]] = field(default_factory=dict)
+    merged: tuple[str, ...] = ()  # stories this article showed to be the same event, folded in
 
 
 class DocumentFrequencies:
@@ -110,7 +111,13 @@ class OnlineClusterer:
             if settings.story_join_probability is not None
             else self.weights.threshold
         )
+        self.merge_threshold = (
+            settings.story_merge_probability
+            if settings.story_merge_probability is not None
+            else self.weights.merge_threshold
+        )
         self.profiles: dict[str, StoryProfile] = {}
+        self.kept_apart: set[frozenset[str]] = set()  # pairs a person split; never merged again
         self._index: dict[str, set[str]] = defaultdict(set)
         self._indexed: dict[str, list[str]] = {}
 
@@ -122,21 +129,47 @@ class OnlineClusterer:
                 self._reindex(profile)
 
     def assign(self, article_id: str, features: ArticleFeatures) -> Assignment:
-        """Return the story the article joins (a new one when none is probable enough)."""
+        """Return the story the article joins (a new one when none is probable enough).
+
+        When the article is also very probably part of other candidate stories (at least the
+        fitted merge threshold), those stories were one event split too early: they are merged
+        into the one it joins.
+        """
         self.frequencies.add(features.keys())
-        best: tuple[float, StoryProfile] | None = None
-        for profile in self._candidates(features):
-            probability = self.probability(features, profile)
-            if best is None or probability > best[0]:
-                best = (probability, profile)
-        if best is not None and best[0] >= self.threshold:
-            probability, profile = best
-            signals = self.signals(features, profile)
-            self._fold(profile.story_id, features)
-            return Assignment(profile.story_id, round(probability, 4), False, signals)
-        story_id = story_id_for(article_id)
-        self._fold(story_id, features)
-        return Assignment(story_id, 1.0, created=True)
+        scored = sorted(
+            ((self.probability(features, profile), profile) for profile in self._candidates(features)),
+            key=lambda pair: (-pair[0], pair[1].story_id),
+        )
+        if not scored or scored[0][0] < self.threshold:
+            story_id = story_id_for(article_id)
+            closest = {}
+            if scored:
+                closest = self.signals(features, scored[0][1])
+                closest["closest story"] = [scored[0][1].story_id, f"{scored[0][0]:.3f}"]
+            self._fold(story_id, features)
+            return Assignment(story_id, 1.0, created=True, signals=closest)
+        probability, profile = scored[0]
+        signals = self.signals(features, profile)
+        merged = tuple(
+            other.story_id
+            for other_probability, other in scored[1:]
+            if other_probability >= self.merge_threshold
+            and frozenset((profile.story_id, other.story_id)) not in self.kept_apart
+        )
+        for other_id in merged:
+            self.merge(profile.story_id, other_id)
+        self._fold(profile.story_id, features)
+        return Assignment(profile.story_id, round(probability, 4), False, signals, merged)
+
+    def merge(self, into: str, other: str) -> None:
+        """Fold story `other` into story `into` (an automatic merge or a person's correction)."""
+        target = self.profiles.setdefault(into, StoryProfile(into))
+        source = self.profiles.pop(other, None)
+        for key in self._indexed.pop(other, []):
+            self._index[key].discard(other)
+        if source is not None:
+            target.absorb(source)
+        self._reindex(target)
 
     def join(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
         """Put the article in a given story (a near-duplicate joins its original's), and return it."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from storyline.cluster.features import ArticleFeatures
+from storyline.cluster.features import ArticleFeatures, extract_features
+from storyline.model import Article
 
 # Keeping only a story's most frequent words bounds a profile's size; the tail rarely decides.
 MAX_PROFILE_TERMS = 400
@@ -112,3 +114,11 @@ def _top(counts: Counter[str], n: int) -> Counter[str]:
     if len(counts) <= n:
         return Counter(counts)
     return Counter(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]))
+
+
+def profile_of(story_id: str, articles: Iterable[Article]) -> StoryProfile:
+    """Return the profile of a story made of `articles` (after a person's correction)."""
+    profile = StoryProfile(story_id)
+    for article in articles:
+        profile.add(extract_features(article))
+    return profile

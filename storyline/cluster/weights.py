@@ -11,6 +11,7 @@ from pathlib import Path
 # Fitted by `storyline.evaluate.stories.fit_story_weights` on the train split of ECB+; see the
 # "fitted" record inside the file for the data, the command and the scores it reached.
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.json")
+NEVER = 1.01  # a probability no pair reaches
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class StoryWeights:
     intercept: float
     threshold: float
     fitted: dict[str, object] = field(default_factory=dict)
+    merge_threshold: float = NEVER  # probability at which an article merges a second story in
 
     def probability(self, values: Sequence[float]) -> float:
         """Return the modelled probability that a pair with these feature values is one story."""
@@ -34,6 +36,7 @@ class StoryWeights:
             "features": dict(zip(self.features, self.coefficients, strict=True)),
             "intercept": self.intercept,
             "threshold": self.threshold,
+            "merge_threshold": self.merge_threshold,
             "fitted": self.fitted,
         }
         return json.dumps(record, indent=2) + "\n"
@@ -54,4 +57,5 @@ def load_weights(path: Path | None = None) -> StoryWeights:
         intercept=float(record["intercept"]),
         threshold=float(record["threshold"]),
         fitted=record.get("fitted", {}),
+        merge_threshold=float(record.get("merge_threshold", NEVER)),
     )

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.cluster.features import calendar_day
 from storyline.desk import queries
+from storyline.desk.cache import ResponseCache
 from storyline.desk.highlight import Span, annotate
 from storyline.desk.models import (
     MAX_PAGE_SIZE,
@@ -49,7 +50,6 @@ from storyline.desk.models import (
 from storyline.read.jsonl import parse_record
 from storyline.settings import Settings
 from storyline.store import Store
-from storyline.desk.cache import ResponseCache
 from storyline.store.search import MAX_QUERY_CHARS, ensure_search_index
 from storyline.timeline import TimelineMark, timeline_svg
 

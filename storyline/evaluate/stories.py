@@ -290,7 +290,7 @@ def fit_story_weights(
 
     The split is ingested through the real pipeline (spaCy included) to get analysed articles
     in arrival order; `storyline.cluster.learn.fit_weights` then fits the logistic model on
-    gold-replay pairs and picks the join probability with the best B-cubed F1 on the same split.
+    gold-replay pairs and picks the join and merge probabilities with the best B-cubed F1 there.
     """
     settings = settings or Settings()
     records = load_records(path, split=split)
@@ -302,7 +302,7 @@ def fit_story_weights(
         "split": split,
         "articles": len(analysed),
         "by": "storyline.evaluate.stories.fit_story_weights",
-        "model": "sklearn LogisticRegression(C=1.0) on article-story pairs; threshold by B-cubed F1",
+        "model": "sklearn LogisticRegression(C=1.0) on article-story pairs; join and merge thresholds by B-cubed F1",
     }
     weights = fit_weights(
         analysed, gold, settings, lambda p, g: score_clustering(p, g).bcubed_f1, fitted=provenance

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.orm import Session, sessionmaker
 
 from storyline.cluster.headline import representative_title
-from storyline.model import Article, ReadProblem
+from storyline.model import Article, EntityMention, ReadProblem, TimeExpression
 from storyline.resolve.resolver import CanonicalEntity
 from storyline.store.schema import (
     ArticleRow,
@@ -59,6 +59,7 @@ class Batch:
     created_stories: list[str] = field(default_factory=list)
     entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
     claims: dict[str, list[dict]] = field(default_factory=dict)  # story id -> its claim records
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (into, merged) story ids
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ class Store:
                 session.add(StoryRow(id=story_id))
                 session.add(StoryEventRow(story_id=story_id, action="created"))
             session.flush()
+            for into, merged in batch.merges:
+                _merge_story(session, into, merged, "an article showed them to be one event")
             for article in batch.articles:
                 _add_article(session, article)
             self._bump_source_lines(session, batch.source_lines)
@@ -190,14 +193,16 @@ class Store:
             touched = {a.story_id for a in batch.articles if a.story_id}
             for entity in batch.entities:
                 session.merge(_entity_row(entity))
-            for story_id, records in batch.claims.items():
+            for story_id in batch.claims:
                 session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
+            session.flush()
+            for records in batch.claims.values():
                 session.add_all(_claim_row(record) for record in records)
             for story_id, profile in batch.profiles.items():
                 session.execute(
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
-            refresh_stories(session, touched)
+            refresh_stories(session, touched | {merged for _, merged in batch.merges})
             _bump_version(session)
 
     def find_entities(self, name: str, limit: int = 5) -> list[EntityRow]:
@@ -236,6 +241,106 @@ class Store:
         with self.session() as session:
             states = session.scalars(select(EntityRow.state).where(EntityRow.state.is_not(None)))
             return [json.loads(state) for state in states]
+
+    # --- corrections ----------------------------------------------------------------------------
+
+    def merge_stories(self, into: str, merged: str, profile: bytes | None) -> None:
+        """Move every article of story `merged` into story `into` (a person's correction)."""
+        with self.session.begin() as session:
+            _merge_story(session, into, merged, "merged by hand")
+            if profile is not None:
+                _set_profile(session, into, profile)
+            refresh_stories(session, {into, merged})
+            _bump_version(session)
+
+    def move_article(
+        self,
+        article_id: str,
+        to_story: str,
+        profiles: dict[str, bytes | None],
+        claims: dict[str, list[dict]],
+        created: bool,
+    ) -> str:
+        """Move one article to another (or a new) story; return the story it left.
+
+        `profiles` and `claims` are the rebuilt summaries of both stories. The pair is marked
+        kept apart, so automatic merging never joins them again.
+        """
+        with self.session.begin() as session:
+            row = session.get(ArticleRow, article_id)
+            left = row.story_id
+            if created:
+                session.add(StoryRow(id=to_story))
+                session.add(StoryEventRow(story_id=to_story, action="created", detail=f"by hand, for {article_id}"))
+                session.flush()
+            row.story_id = to_story
+            row.story_reason = json.dumps({"moved by hand": [left or "", to_story]})
+            session.execute(
+                update(StatementRow).where(StatementRow.article_id == article_id).values(story_id=to_story)
+            )
+            for story_id, profile in profiles.items():
+                _set_profile(session, story_id, profile)
+            for story_id in claims:
+                session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
+            session.flush()
+            for records in claims.values():
+                session.add_all(_claim_row(record) for record in records)
+            session.add(StoryEventRow(story_id=left, action="moved out", detail=f"{article_id} to {to_story}"))
+            session.add(StoryEventRow(story_id=to_story, action="moved in", detail=f"{article_id} from {left}"))
+            session.add(StoryEventRow(story_id=left, action="kept apart", detail=to_story))
+            refresh_stories(session, {left, to_story})
+            _bump_version(session)
+        return left
+
+    def kept_apart(self) -> set[frozenset[str]]:
+        """Return the pairs of stories a person separated, which automatic merges must respect."""
+        with self.session() as session:
+            rows = session.execute(
+                select(StoryEventRow.story_id, StoryEventRow.detail).where(
+                    StoryEventRow.action == "kept apart"
+                )
+            )
+            return {frozenset(pair) for pair in rows}
+
+    def story_history(self, story_id: str) -> list[StoryEventRow]:
+        """Return a story's history (created, merged, moves), oldest first."""
+        query = select(StoryEventRow).where(StoryEventRow.story_id == story_id).order_by(StoryEventRow.id)
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def story_profile(self, story_id: str) -> bytes | None:
+        """Return the clusterer's stored summary of a story."""
+        with self.session() as session:
+            return session.scalar(select(StoryRow.profile).where(StoryRow.id == story_id))
+
+    def load_articles(self, story_id: str) -> list[Article]:
+        """Return a story's articles as the model (text, dates, entities, times) for re-clustering."""
+        return self._load_articles(ArticleRow.story_id == story_id)
+
+    def load_articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """Return the given articles as the model (text, dates, entities, times)."""
+        return self._load_articles(ArticleRow.id.in_(list(article_ids)))
+
+    def _load_articles(self, condition) -> list[Article]:
+        with self.session() as session:
+            rows = list(session.scalars(select(ArticleRow).where(condition)))
+            ids = [row.id for row in rows]
+            mentions: dict[str, list[EntityMention]] = {i: [] for i in ids}
+            times: dict[str, list[TimeExpression]] = {i: [] for i in ids}
+            for chunk in _chunks(ids):
+                for m in session.scalars(select(EntityMentionRow).where(EntityMentionRow.article_id.in_(chunk))):
+                    mentions[m.article_id].append(EntityMention(m.text, m.label, m.start, m.end, m.entity_id))
+                for t in session.scalars(select(TimeExpressionRow).where(TimeExpressionRow.article_id.in_(chunk))):
+                    times[t.article_id].append(TimeExpression(t.text, t.start, t.end, t.type, t.value, t.mod))
+        return [
+            Article(
+                id=row.id, title=row.title, text=row.text, origin=row.origin, source=row.source,
+                url=row.url, date=row.date, date_source=row.date_source, lang=row.lang,
+                duplicate_of=row.duplicate_of, story_id=row.story_id,
+                entities=mentions[row.id], times=times[row.id],
+            )
+            for row in rows
+        ]
 
     def version(self) -> int:
         """Return a number that changes whenever anything is written (for caches of reads)."""
@@ -422,6 +527,7 @@ def _add_article(session: Session, article: Article) -> None:
             duplicate_of=article.duplicate_of,
             story_id=article.story_id,
             story_score=article.story_score,
+            story_reason=json.dumps(article.story_reason) if article.story_reason else None,
         )
     )
     session.add_all(
@@ -457,6 +563,25 @@ def _add_article(session: Session, article: Article) -> None:
         )
         for t in article.times
     )
+
+
+def _merge_story(session: Session, into: str, merged: str, reason: str) -> None:
+    """Relabel everything of story `merged` as story `into`, keeping the history of both."""
+    session.execute(update(ArticleRow).where(ArticleRow.story_id == merged).values(story_id=into))
+    session.execute(update(StatementRow).where(StatementRow.story_id == merged).values(story_id=into))
+    for claim in session.scalars(select(ClaimRow).where(ClaimRow.story_id == merged)):
+        record = json.loads(claim.record)
+        record["story_id"] = into
+        for statement in record["statements"]:
+            statement["story_id"] = into
+        claim.story_id, claim.record = into, json.dumps(record, ensure_ascii=False)
+    session.execute(update(StoryRow).where(StoryRow.id == merged).values(profile=None))
+    session.add(StoryEventRow(story_id=merged, action="merged", detail=f"into {into}: {reason}"))
+    session.add(StoryEventRow(story_id=into, action="absorbed", detail=f"{merged}: {reason}"))
+
+
+def _set_profile(session: Session, story_id: str, profile: bytes | None) -> None:
+    session.execute(update(StoryRow).where(StoryRow.id == story_id).values(profile=profile))
 
 
 def _bump_version(session: Session) -> None:

@@ -42,6 +42,7 @@ class ArticleRow(Base):
     duplicate_of: Mapped[str | None] = mapped_column(String(512), index=True)
     story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id"), index=True)
     story_score: Mapped[float | None] = mapped_column(Float)
+    story_reason: Mapped[str | None] = mapped_column(Text)  # JSON: why it joined its story
     ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
