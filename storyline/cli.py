@@ -6,7 +6,7 @@ import dataclasses
 import inspect
 import json
 import sys
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -310,7 +310,7 @@ def claims(
         console.print("No claim is stated more than once in this story yet.")
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
 
@@ -368,7 +368,7 @@ def _jsonable(value: object) -> object:
         return [_jsonable(item) for item in value]
     if dataclasses.is_dataclass(value):
         record = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name, member in inspect.getmembers(type(value), lambda m: isinstance(m, property)):
+        for name, _ in inspect.getmembers(type(value), lambda m: isinstance(m, property)):
             record[name] = _jsonable(getattr(value, name))
         return record
     return value

@@ -271,7 +271,7 @@ class Ingestor:
             batch.claims[claim.story_id].append(claim.to_record())
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
-        keys = {key for f in features for key in f.keys()}
+        keys = set().union(*(f.keys() for f in features))
         missing = keys - self._terms_loaded
         counts, total = self.store.term_frequencies(missing)
         if not self._terms_loaded:
