@@ -137,7 +137,7 @@ class Store:
                 .where(ArticleRow.duplicate_of.is_(None), ArticleRow.minhash.is_not(None))
                 .execution_options(yield_per=1000)
             )
-            yield from session.execute(query).tuples()
+            yield from session.execute(query)
 
     def term_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """Return the stored document frequency of each of `terms`, and the article count."""
