@@ -374,6 +374,29 @@ def _jsonable(value: object) -> object:
     return value
 
 
+@eval_app.command("stories")
+def eval_stories(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Labelled articles, JSON lines.")],
+    split: Annotated[str | None, typer.Option(help="Score only records of this split (train, dev).")] = None,
+    limit: LimitOption = None,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="Refit the shipped story weights on --split (default train).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """B-cubed and pairwise F1 of story clustering, next to the TF-IDF agglomerative baseline."""
+    from storyline.evaluate.stories import evaluate_stories, fit_story_weights, format_story_scores
+
+    if fit:
+        console.print(fit_story_weights(path, split=split or "train").to_json(), highlight=False)
+        return
+    scores = evaluate_stories(path, limit=limit, split=split)
+    if as_json:
+        console.print_json(json.dumps(scores.as_dict(), default=str))
+    else:
+        console.print(format_story_scores(scores), highlight=False, soft_wrap=True)
+
+
 @eval_app.command("times")
 def eval_times(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TIMEX3 JSON lines.")],

@@ -229,7 +229,16 @@ def _verdicts(
     confirmed = _confirmation(agreeing_with_first)
     if confirmed:
         verdicts.append(confirmed)
-    return verdicts
+    return _combined(verdicts)
+
+
+def _combined(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    """Return one verdict per kind and reason, with the statements of all that said it."""
+    combined: dict[tuple[str, str], list[str]] = {}
+    for verdict in verdicts:
+        ids = combined.setdefault((verdict.kind, verdict.reason), [])
+        ids.extend(i for i in verdict.statement_ids if i not in ids)
+    return [Verdict(kind, tuple(ids), reason) for (kind, reason), ids in combined.items()]
 
 
 def _confirmation(agreeing: Sequence[ClaimInput]) -> Verdict | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Fitted by `storyline.evaluate.stories.fit_story_weights` on the train split of ECB+; see the
+# Fitted by `storyline eval stories ecbplus_traindev.jsonl --fit --split train`; see the
 # "fitted" record inside the file for the data, the command and the scores it reached.
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.json")
 NEVER = 1.01  # a probability no pair reaches

@@ -301,7 +301,7 @@ def fit_story_weights(
         "data": path.name,
         "split": split,
         "articles": len(analysed),
-        "by": "storyline.evaluate.stories.fit_story_weights",
+        "by": "storyline eval stories ecbplus_traindev.jsonl --fit --split train",
         "model": "sklearn LogisticRegression(C=1.0) on article-story pairs; join and merge thresholds by B-cubed F1",
     }
     weights = fit_weights(
@@ -310,26 +310,3 @@ def fit_story_weights(
     if out is not None:
         out.write_text(weights.to_json(), encoding="utf-8")
     return weights
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Score (or, with --fit, refit the weights on) a labelled file from the command line."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m storyline.evaluate.stories")
-    parser.add_argument("path", type=Path)
-    parser.add_argument("--split", default=None, help="score only records of this split")
-    parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.add_argument("--fit", action="store_true", help=f"refit {DEFAULT_WEIGHTS.name} on --split")
-    args = parser.parse_args(argv)
-    if args.fit:
-        weights = fit_story_weights(args.path, split=args.split or "train")
-        print(weights.to_json())
-        return
-    scores = evaluate_stories(args.path, limit=args.limit, split=args.split)
-    print(json.dumps(scores.as_dict(), indent=2) if args.json else format_story_scores(scores))
-
-
-if __name__ == "__main__":
-    main()
