@@ -129,3 +129,36 @@ def test_display_helpers():
     assert day_span(None, None) == "undated"
     assert quoted('"We will not go back,"', True) == "“We will not go back”"
     assert quoted("that talks would resume", False) == "that talks would resume"
+
+
+def test_story_page_shows_claims_with_verdicts_and_their_statements(desk_db):
+    import json
+
+    from storyline.store import Store
+    from storyline.store.schema import ClaimRow
+
+    statement = {
+        "statement_id": "courier/strike-day-three@10-60", "article_id": "courier/strike-day-three",
+        "story_id": IDS.strike, "source": "Harbour Courier", "speaker": "Ana <b>Ruiz</b>",
+        "content": "The strike will go on until the bonus is restored", "date": "2022-03-07",
+        "duplicate_of": None, "quantities": [],
+    }
+    later = {**statement, "statement_id": "x@1-2", "date": "2022-03-09", "content": "We stay out"}
+    record = {
+        "id": "c1", "story_id": IDS.strike, "text": statement["content"],
+        "first": {"statement_id": "x", "speaker": "Ana <b>Ruiz</b>", "date": "2022-03-07", "source": "Harbour Courier"},
+        "outlets": ["Harbour Courier"], "statements": [statement, later],
+        "verdicts": [{"kind": "repeated", "statement_ids": ["x@1-2"], "reason": "Ana Ruiz on 2022-03-07 and again on 2022-03-09"}],
+    }
+    store = Store(desk_db)
+    with store.session.begin() as session:
+        session.add(ClaimRow(id="c1", story_id=IDS.strike, text=record["text"], first_date="2022-03-07",
+                             verdicts="repeated", statement_count=2, record=json.dumps(record)))
+    with TestClient(create_app(desk_db, api_token="", cache=False)) as client:
+        html = client.get(f"/stories/{IDS.strike}").text
+        claims = client.get(f"/api/stories/{IDS.strike}").json()["claims"]
+    assert '<span class="verdict verdict-repeated">repeated</span>' in html
+    assert "The strike will go on until the bonus is restored" in html
+    assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in html and "<b>Ruiz</b>" not in html
+    assert claims[0]["verdicts"][0]["kind"] == "repeated"
+    assert [s["date"] for s in claims[0]["statements"]] == ["2022-03-07", "2022-03-09"]

@@ -78,13 +78,46 @@ class StatementItem(BaseModel):
     end: int
 
 
+class ClaimStatement(BaseModel):
+    """One statement supporting a claim: who, when, where, and its words."""
+
+    statement_id: str
+    article_id: str
+    speaker: str | None
+    source: str | None
+    date: str | None
+    content: str
+
+
+class ClaimVerdict(BaseModel):
+    """Repeated, confirmed, changed or disputed, why, and the statements that show it."""
+
+    kind: str
+    reason: str
+    statement_ids: list[str]
+
+
+class ClaimItem(BaseModel):
+    """A proposition the story's statements make, its first statement, restatements, verdicts."""
+
+    id: str
+    text: str
+    first_speaker: str | None
+    first_date: str | None
+    first_source: str | None
+    outlets: list[str]
+    verdicts: list[ClaimVerdict]
+    statements: list[ClaimStatement]
+
+
 class StoryDetail(StoryItem):
-    """A story: its articles (copies folded), sources, people and organisations, statements."""
+    """A story: its articles (copies folded), sources, people and organisations, statements, claims."""
 
     sources: list[str]
     articles: list[StoryArticle]
     entities: list[EntityRef]
     statements: list[StatementItem]
+    claims: list[ClaimItem]
 
 
 class EntityDetail(BaseModel):

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from storyline.desk.models import (
     ArticleDetail,
     ArticleItem,
+    ClaimItem,
+    ClaimStatement,
+    ClaimVerdict,
     EntityDetail,
     EntityRef,
     Facet,
@@ -34,6 +37,7 @@ from storyline.desk.models import (
 )
 from storyline.store.schema import (
     ArticleRow,
+    ClaimRow,
     EntityMentionRow,
     EntityRow,
     RemovedLineRow,
@@ -155,7 +159,40 @@ def story_detail(session: Session, story_id: str) -> StoryDetail | None:
         articles=fold_copies([_article_item(a) for a in articles]),
         entities=entities,
         statements=statements,
+        claims=story_claims(session, story_id),
     )
+
+
+def story_claims(session: Session, story_id: str, max_claims: int = 50) -> list[ClaimItem]:
+    """Return the story's claims made by more than one statement or with a verdict, biggest first."""
+    records = [
+        json.loads(record)
+        for record in session.scalars(select(ClaimRow.record).where(ClaimRow.story_id == story_id))
+    ]
+    records = [r for r in records if len(r["statements"]) > 1 or r["verdicts"]]
+    records.sort(key=lambda r: (-len(r["verdicts"]), -len(r["statements"]), r["first"]["date"] or ""))
+    return [
+        ClaimItem(
+            id=r["id"],
+            text=r["text"],
+            first_speaker=r["first"]["speaker"],
+            first_date=r["first"]["date"],
+            first_source=r["first"]["source"],
+            outlets=r["outlets"],
+            verdicts=[
+                ClaimVerdict(kind=v["kind"], reason=v["reason"], statement_ids=list(v["statement_ids"]))
+                for v in r["verdicts"]
+            ],
+            statements=[
+                ClaimStatement(
+                    statement_id=c["statement_id"], article_id=c["article_id"], speaker=c["speaker"],
+                    source=c["source"], date=c["date"], content=c["content"],
+                )
+                for c in sorted(r["statements"], key=lambda c: c["date"] or "9999")
+            ],
+        )
+        for r in records[:max_claims]
+    ]
 
 
 def fold_copies(articles: list[ArticleItem]) -> list[StoryArticle]:
