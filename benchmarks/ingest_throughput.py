@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 from storyline.analyse.nlp import load_pipeline
+from storyline.analyse.quantities import find_quantities
+from storyline.analyse.quotes import extract_statements
+from storyline.analyse.timex import find_times
 from storyline.pipeline import Ingestor
 from storyline.read import read_paths
 from storyline.settings import Settings
@@ -22,7 +25,7 @@ from storyline.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = [REPO / "examples" / "corpus", REPO.parent / "shared" / "data" / "corpora" / "ukraine2022"]
-STAGES = ("read", "metadata", "clean", "deduplicate", "analyse", "cluster", "store")
+STAGES = ("read", "metadata", "clean", "deduplicate", "analyse", "cluster", "resolve", "claims", "store")
 
 
 def measure(path: Path) -> None:
@@ -35,12 +38,23 @@ def measure(path: Path) -> None:
         started = time.perf_counter()
         summary = ingestor.ingest(read_paths([path], settings))
         total = time.perf_counter() - started
-        texts = [row.text for row in store.iter_articles() if (row.lang or "en") == "en"]
+        rows = [row for row in store.iter_articles() if (row.lang or "en") == "en"]
+        texts = [row.text for row in rows]
         nlp = load_pipeline(settings.spacy_candidates())
         started = time.perf_counter()
-        for _ in nlp.pipe(texts, batch_size=settings.spacy_batch_size):
-            pass
+        docs = list(nlp.pipe(texts, batch_size=settings.spacy_batch_size))
         spacy_seconds = time.perf_counter() - started
+        extractors = {
+            "statements": lambda doc, row: extract_statements(doc),
+            "quantities": lambda doc, row: find_quantities(doc),
+            "times": lambda doc, row: find_times(row.text, row.date),
+        }
+        extractor_seconds = {}
+        for name, extract in extractors.items():
+            started = time.perf_counter()
+            for doc, row in zip(docs, rows, strict=True):
+                extract(doc, row)
+            extractor_seconds[name] = time.perf_counter() - started
         store.close()
     articles = summary.read
     print(f"\n{path}  ({articles} articles read, {summary.added} stored, {len(texts)} parsed)")
@@ -53,6 +67,14 @@ def measure(path: Path) -> None:
     spacy_rate = len(texts) / spacy_seconds
     print(f"{'spaCy alone':<14}{spacy_seconds:>9.2f}{spacy_rate:>12.1f}")
     print(f"ratio: Storyline ingest runs at {articles / total / spacy_rate:.2f}x spaCy's own parse rate")
+    per_parse = spacy_seconds / len(texts) * 1000
+    print(f"\nper article, on the same parsed docs: spaCy parse {per_parse:.1f} ms")
+    for name, seconds in extractor_seconds.items():
+        ms = seconds / len(texts) * 1000
+        print(f"  {name:<12}{ms:>7.2f} ms  ({ms / per_parse:.2f}x the parse)")
+    for stage in ("resolve", "claims"):
+        ms = ingestor.stage_seconds[stage] / max(1, summary.added) * 1000
+        print(f"  {stage:<12}{ms:>7.2f} ms  ({ms / per_parse:.2f}x the parse, whole stage in the ingest)")
 
 
 def main(argv: list[str]) -> None:

@@ -434,6 +434,26 @@ def _names_match(a: str, b: str, params: ComparerParams) -> bool:
     return ALIASES.get(words_a[-1], words_a[-1]) == ALIASES.get(words_b[-1], words_b[-1])
 
 
+def matching_keys(frame: StatementFrame) -> frozenset[str]:
+    """Return keys of which any frame this one can agree or conflict with shares at least one.
+
+    Concepts match by lemma or synonym group, names by a shared word, a common alias or a close
+    spelling (same first letter, Jaro-Winkler): each of those leaves one of these keys in common,
+    so comparing only frames that share a key loses no match and costs far fewer comparisons.
+    """
+    keys: set[str] = set()
+    for concept in (*frame.concepts, *frame.subject, *((frame.object,) if frame.object else ())):
+        if concept.entity:
+            words = concept.key.split()
+            keys.update(f"w:{word}" for word in words if len(word) > 3)
+            keys.update(f"p:{word[0]}" for word in words if len(word) >= 5)
+            keys.add(f"a:{ALIASES.get(words[-1], words[-1])}" if words else "a:")
+        else:
+            keys.add(f"w:{concept.key}")
+            keys.update(f"s:{group}" for group in _SYNONYMS.get(concept.key, ()))
+    return frozenset(keys)
+
+
 def _concepts_match(a: Concept, b: Concept, params: ComparerParams) -> bool:
     if a.entity or b.entity:
         return _names_match(a.key, b.key, params)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -33,6 +33,7 @@ from storyline.claims.compare import (
     StatementFrame,
     compare_frames,
     frame_statements,
+    matching_keys,
 )
 from storyline.model import Quantity
 from storyline.settings import Settings
@@ -293,22 +294,39 @@ def _assign(
     """Add each new statement to its story's best claim or a new one; return touched claim ids."""
     touched: set[str] = set()
     known = {s.statement_id for claim in claims for s in claim.statements}
+    # Founders indexed by the keys a match must share (`matching_keys`), per story.
+    founders: dict[tuple[str | None, str], list[tuple[Claim, StatementFrame]]] = defaultdict(list)
+    position: dict[str, int] = {}  # claims are tried in the order they were founded
+
+    def index(claim: Claim, frame: StatementFrame) -> None:
+        position[claim.id] = len(position)
+        for key in matching_keys(frame):
+            founders[claim.story_id, key].append((claim, frame))
+
+    stories = {statement.story_id for statement in new}
+    for claim in claims:
+        if claim.story_id in stories:
+            founder = next(s for s in claim.statements if claim_id(s.statement_id) == claim.id)
+            index(claim, frames[founder.content])
     for statement in sorted(new, key=_order):
         if statement.statement_id in known:
             continue
         known.add(statement.statement_id)
         frame = frames[statement.content]
+        candidates = {
+            claim.id: (claim, founder_frame)
+            for key in matching_keys(frame)
+            for claim, founder_frame in founders.get((statement.story_id, key), ())
+        }
         best, best_score = None, -1.0
-        for claim in claims:
-            if claim.story_id != statement.story_id:
-                continue
-            founder = next(s for s in claim.statements if claim_id(s.statement_id) == claim.id)
-            score = _joins(frame, frames[founder.content], params)
+        for claim, founder_frame in sorted(candidates.values(), key=lambda c: position[c[0].id]):
+            score = _joins(frame, founder_frame, params)
             if score is not None and score > best_score:
                 best, best_score = claim, score
         if best is None:
             best = Claim(claim_id(statement.statement_id), statement.story_id, [])
             claims.append(best)
+            index(best, frame)
         best.statements.append(statement)
         touched.add(best.id)
     return touched
