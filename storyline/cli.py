@@ -18,7 +18,7 @@ from rich.table import Table
 from storyline.export import EXPORTS, export_records, write_records
 from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
-from storyline.store import Store
+from storyline.store import Store, StorySummary
 
 app = typer.Typer(
     help="Storyline: turn a pile of news articles into stories — who said what, and when.",
@@ -38,6 +38,15 @@ DbOption = Annotated[
 def open_store(db: str | None) -> Store:
     """Return the store at `db` (or the default one)."""
     return Store(db or default_db_url())
+
+
+def story_or_exit(store: Store, story_id: str) -> StorySummary:
+    """Return the story, or say that there is none and exit with code 2."""
+    story = store.story(story_id)
+    if story is None:
+        errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
+        raise typer.Exit(code=2)
+    return story
 
 
 @app.command()
@@ -202,10 +211,7 @@ def show(
 ) -> None:
     """Show one story as a timeline of its articles."""
     store = open_store(db)
-    story = store.story(story_id)
-    if story is None:
-        errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
-        raise typer.Exit(code=2)
+    story = story_or_exit(store, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     console.print(
         f"{story.first_date or '?'} – {story.last_date or '?'} · {story.article_count} articles"
@@ -277,10 +283,7 @@ def claims(
 ) -> None:
     """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
     store = open_store(db)
-    story = store.story(story_id)
-    if story is None:
-        errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
-        raise typer.Exit(code=2)
+    story = story_or_exit(store, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     records = sorted(
         store.claim_records([story_id]),

@@ -34,3 +34,24 @@ def needs_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared evaluation data not found at {path} (set STORYLINE_SHARED_DATA)")
     return path
+
+
+@pytest.fixture
+def desk_db(tmp_path: Path) -> str:
+    """Return the URL of a small desk store written row by row (see `build_desk_store`)."""
+    from tests.test_desk_api import build_desk_store
+
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    build_desk_store(url).close()
+    return url
+
+
+@pytest.fixture
+def client(desk_db: str):
+    """Return a test client of the desk over `desk_db`, with ingest disabled."""
+    from fastapi.testclient import TestClient
+
+    from storyline.desk import create_app
+
+    with TestClient(create_app(desk_db, api_token="")) as test_client:
+        yield test_client

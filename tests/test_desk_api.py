@@ -159,17 +159,6 @@ def build_desk_store(url: str, resolved: bool = True) -> Store:
     return store
 
 
-@pytest.fixture
-def desk_db(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    build_desk_store(url).close()
-    return url
-
-
-@pytest.fixture
-def client(desk_db) -> TestClient:
-    with TestClient(create_app(desk_db, api_token="")) as test_client:
-        yield test_client
 
 
 # --- stories --------------------------------------------------------------------------------

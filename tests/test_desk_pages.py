@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
 from storyline.desk import create_app
 from storyline.desk.app import day_span, quoted
 from storyline.desk.highlight import Span, annotate
 from tests.test_desk_api import IDS, build_desk_store
-
-
-@pytest.fixture
-def desk_db(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    build_desk_store(url).close()
-    return url
-
-
-@pytest.fixture
-def client(desk_db) -> TestClient:
-    with TestClient(create_app(desk_db, api_token="")) as test_client:
-        yield test_client
 
 
 def test_story_list_shows_headline_span_counts_and_people(client):

@@ -13,19 +13,6 @@ from storyline.desk import create_app
 from storyline.desk.app import safe_url
 from tests.test_desk_api import build_desk_store
 
-
-@pytest.fixture
-def desk_db(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    build_desk_store(url).close()
-    return url
-
-
-@pytest.fixture
-def client(desk_db) -> TestClient:
-    with TestClient(create_app(desk_db, api_token="")) as test_client:
-        yield test_client
-
 TOKEN = "correct-horse-battery-staple"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

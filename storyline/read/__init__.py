@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from storyline.model import ReadProblem
-from storyline.read.base import Reader, ReadResult, Source
+from storyline.read.base import Reader, ReadResult, Source, Unreadable
 from storyline.read.feed import FeedReader
 from storyline.read.html import HtmlReader
 from storyline.read.jsonl import JsonLinesReader
@@ -67,6 +67,8 @@ def read_paths(paths: Iterable[Path], settings: Settings) -> Iterator[ReadResult
             continue
         try:
             yield from reader.read(source, settings)
+        except Unreadable as problem:
+            yield ReadProblem(str(source.path), str(problem))
         except OSError as error:
             yield ReadProblem(str(source.path), f"cannot read: {error.strerror or error}")
 

@@ -40,7 +40,7 @@ class Reader(Protocol):
 
 
 class Unreadable(Exception):
-    """Raised by the shared helpers below; readers turn it into a `ReadProblem`."""
+    """Raised when a whole file cannot be read; `read_paths` reports it as a `ReadProblem`."""
 
 
 def read_bytes(source: Source, settings: Settings) -> bytes:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import feedparser
 
 from storyline.model import Article, ReadProblem
-from storyline.read.base import ReadResult, Source, Unreadable, read_bytes
+from storyline.read.base import ReadResult, Source, read_bytes
 from storyline.read.html import html_fragment_to_text
 from storyline.settings import Settings
 
@@ -20,12 +20,7 @@ class FeedReader:
 
     def read(self, source: Source, settings: Settings) -> Iterator[ReadResult]:
         """Yield one article per entry, and a problem per entry without text."""
-        try:
-            data = read_bytes(source, settings)
-        except Unreadable as problem:
-            yield ReadProblem(str(source.path), str(problem))
-            return
-        feed = feedparser.parse(data)
+        feed = feedparser.parse(read_bytes(source, settings))
         if not feed.entries:
             reason = "no feed entries"
             if feed.bozo:

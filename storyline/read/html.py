@@ -8,7 +8,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from storyline.model import Article, ReadProblem
-from storyline.read.base import ReadResult, Source, Unreadable, read_bytes
+from storyline.read.base import ReadResult, Source, read_bytes
 from storyline.settings import Settings
 
 # Pages with less main text than this are menus, error pages or galleries, not articles.
@@ -23,11 +23,7 @@ class HtmlReader:
 
     def read(self, source: Source, settings: Settings) -> Iterator[ReadResult]:
         """Yield the page's article, or why there is none."""
-        try:
-            data = read_bytes(source, settings)
-        except Unreadable as problem:
-            yield ReadProblem(str(source.path), str(problem))
-            return
+        data = read_bytes(source, settings)
         yield article_from_html(data, article_id=source.relative, origin=str(source.path))
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from storyline.model import Article, ReadProblem
-from storyline.read.base import ReadResult, Source, Unreadable, decode_utf8, read_bytes
+from storyline.read.base import ReadResult, Source, decode_utf8, read_bytes
 from storyline.settings import Settings
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -25,11 +25,7 @@ class TextReader:
 
     def read(self, source: Source, settings: Settings) -> Iterator[ReadResult]:
         """Yield the file's article, or why it cannot be read."""
-        try:
-            text = decode_utf8(read_bytes(source, settings))
-        except Unreadable as problem:
-            yield ReadProblem(str(source.path), str(problem))
-            return
+        text = decode_utf8(read_bytes(source, settings))
         fields, text = split_front_matter(text)
         title, body = split_headline(text)
         if fields.get("title"):
