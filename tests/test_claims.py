@@ -189,3 +189,21 @@ def test_update_touches_only_the_new_story(story: list[ClaimInput]) -> None:
     # Adding a statement twice changes nothing.
     again = update_claims(updated, story[1:2])
     assert [len(c.statements) for c in again] == [len(c.statements) for c in updated]
+
+
+def test_one_person_under_two_spellings_repeats_and_does_not_confirm_alone() -> None:
+    from dataclasses import replace
+
+    first = replace(
+        statement("p1", "a1", "Kyiv Pulse", "Jin Psaki",
+               "The president has no intention of sending troops to Ukraine", "2022-01-25"),
+        speaker_id="E7",
+    )
+    later = replace(
+        statement("p2", "a2", "Kyiv Pulse", "Jen Psaki",
+               "The president has no intention of sending troops to Ukraine", "2022-02-23"),
+        speaker_id="E7",
+    )
+    (claim,) = group_claims([first, later])
+    kinds = {v.kind for v in claim.verdicts}
+    assert REPEATED in kinds and CONFIRMED not in kinds

@@ -64,6 +64,16 @@ class ClaimInput:
     date: str | None  # said_on, else the article's date (ISO or TIMEX3)
     duplicate_of: str | None = None  # of its article
     quantities: tuple[Quantity, ...] = ()
+    speaker_id: str | None = None  # the speaker's canonical entity, when resolved
+
+    @property
+    def voice_key(self) -> str:
+        """Return who asserts it, for comparing voices: the entity, else the name or outlet.
+
+        Names of one person drift as the resolver learns ("Jin Psaki", later "Jen Psaki");
+        the entity does not.
+        """
+        return self.speaker_id or self.voice
 
     @property
     def voice(self) -> str:
@@ -214,16 +224,17 @@ def _verdicts(
         day_a, day_b = _day(a.date), _day(b.date)
         later = day_a is not None and day_b is not None and day_b > day_a
         ids = (a.statement_id, b.statement_id)
-        if a.voice == b.voice and later and relation.agree:
+        same_voice = a.voice_key == b.voice_key
+        if same_voice and later and relation.agree:
             verdicts.append(Verdict(REPEATED, ids, f"{a.voice} on {a.date} and again on {b.date}"))
-        if a.voice == b.voice and later and relation.conflict:
+        if same_voice and later and relation.conflict:
             verdicts.append(Verdict(CHANGED, ids, f"{a.voice} on {b.date}: {relation.reason}"))
         close = (
             day_a is not None
             and day_b is not None
             and abs((day_b - day_a).days) <= params.dispute_window_days
         )
-        if a.voice != b.voice and a.report != b.report and close and relation.conflict:
+        if not same_voice and a.report != b.report and close and relation.conflict:
             verdicts.append(Verdict(DISPUTED, ids, f"{a.voice} vs {b.voice}: {relation.reason}"))
         if a is ordered[0] and relation.agree:
             agreeing_with_first.append(b)
@@ -247,13 +258,13 @@ def _confirmation(agreeing: Sequence[ClaimInput]) -> Verdict | None:
     by_report: dict[str, ClaimInput] = {}
     for statement in agreeing:
         by_report.setdefault(statement.report, statement)
-    speakers = {s.speaker for s in agreeing if s.speaker}
+    speakers = {s.voice_key: s.speaker for s in agreeing if s.speaker}  # one per person
     outlets = {s.source for s in by_report.values() if s.source}
     if len(speakers) < 2 and (len(by_report) < 2 or len(outlets) < 2):
         return None
     ids = tuple(s.statement_id for s in by_report.values())
     if len(speakers) >= 2:
-        reason = f"stated by {len(speakers)} speakers: {', '.join(sorted(speakers))}"
+        reason = f"stated by {len(speakers)} speakers: {', '.join(sorted(set(speakers.values())))}"
     else:
         reason = f"reported independently by {len(outlets)} outlets: {', '.join(sorted(outlets))}"
     return Verdict(CONFIRMED, ids, reason)

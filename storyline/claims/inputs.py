@@ -32,6 +32,7 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
             date=s.said_on or article.date,
             duplicate_of=article.duplicate_of,
             quantities=_within(article.quantities, s.start, s.end),
+            speaker_id=s.entity_id,
         )
         for s in article.statements
         if len(s.content.split()) >= MIN_CLAIM_WORDS
