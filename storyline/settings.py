@@ -22,7 +22,6 @@ class Settings:
     db_url: str = field(default_factory=default_db_url)
     # read
     max_file_bytes: int = 50 * 1024 * 1024  # a single text/HTML/JSONL line larger than this is refused
-    max_article_chars: int = 400_000
     default_source: str | None = None
     default_date: str | None = None  # from --date; fills articles without a date
     # clean
