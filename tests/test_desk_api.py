@@ -412,7 +412,6 @@ def test_ingest_rejects_wrong_or_missing_token_and_bad_bodies(desk_db):
 
 
 def test_ingest_stores_articles_once(desk_db):
-    pytest.importorskip("spacy")
     with TestClient(create_app(desk_db, api_token="s3cret-token")) as client:
         auth = {"Authorization": "Bearer s3cret-token"}
         response = client.post("/api/articles", json=POSTED, headers=auth)

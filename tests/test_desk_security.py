@@ -72,7 +72,6 @@ def test_only_http_links(url, expected):
 
 @pytest.fixture
 def hostile_client(tmp_path):
-    pytest.importorskip("spacy")
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
     build_desk_store(url).close()
     with TestClient(create_app(url, api_token=TOKEN)) as client:
@@ -179,7 +178,6 @@ def test_oversized_bodies_are_refused(desk_db):
 
 @pytest.mark.browser
 def test_no_script_runs_in_a_real_browser(tmp_path):
-    pytest.importorskip("spacy")
     from tests.test_desk_browser import CHROMIUM, CHROMIUM_ARGS, live_desk
 
     if not CHROMIUM.exists():

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -16,15 +14,7 @@ from storyline.evaluate.entities import (
     name_head,
 )
 
-
-def shared_data() -> Path:
-    """Return the shared data directory (env STORYLINE_SHARED_DATA wins)."""
-    configured = os.environ.get("STORYLINE_SHARED_DATA")
-    return (
-        Path(configured)
-        if configured
-        else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    )
+from .conftest import needs_shared
 
 
 def test_perfect_clustering_scores_one() -> None:
@@ -83,9 +73,7 @@ def test_proper_name_test_uses_corpus_capitalisation() -> None:
 
 @pytest.mark.shared_data
 def test_ecbplus_dev_sample_beats_exact_string_baseline() -> None:
-    data = shared_data()
-    if not (data / "entities" / "ecbplus_entities_traindev.jsonl").exists():
-        pytest.skip(f"shared data not found at {data}")
+    data = needs_shared("entities", "ecbplus_entities_traindev.jsonl").parents[1]
     scores = evaluate_entities(data, split="dev", limit=40)
     assert scores.articles == 40 and scores.gold_mentions > 50
     rows = scores.rows

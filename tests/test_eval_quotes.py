@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,8 @@ from storyline.evaluate.quotes import (
     score_document,
 )
 from storyline.model import Statement
+
+from .conftest import needs_shared
 
 TEXT = (
     "The council met on Monday. “We will rebuild the school,” Mayor Ines Varga said. "
@@ -123,13 +124,6 @@ def test_halves_alternate_in_doc_id_order(tmp_path: Path) -> None:
     assert [r["doc_id"] for r in read_records(path, half="check")] == ["b", "d"]
 
 
-def _shared_data() -> Path:
-    configured = os.environ.get("STORYLINE_SHARED_DATA")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
 def test_evaluate_on_tiny_file(tmp_path: Path) -> None:
     path = tmp_path / "quotes.jsonl"
     path.write_text(json.dumps(_record()) + "\n", encoding="utf-8")
@@ -144,9 +138,7 @@ def test_evaluate_on_tiny_file(tmp_path: Path) -> None:
 
 
 def test_polnear_development_file() -> None:
-    path = _shared_data() / "quotes" / "polnear_dev.jsonl"
-    if not path.exists():
-        pytest.skip(f"shared data not found at {path}")
+    path = needs_shared("quotes", "polnear_dev.jsonl")
     scores = evaluate_quotes(path, limit=6, half="check")
     assert scores.documents == 6
     assert scores.scores["content overlap"].f1 > 0.5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from storyline.evaluate.times import (
     score_document,
 )
 from storyline.model import TimeExpression
+
+from .conftest import needs_shared
 
 MARKET = (
     "Shares fell on Monday and now trade lower than in the third quarter, as they have for a while."
@@ -126,16 +127,9 @@ def test_format_shows_each_split_and_the_anchors(tiny_file: Path):
     assert "docs per second" in table
 
 
-def _shared_data() -> Path:
-    env = os.environ.get("STORYLINE_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
 @pytest.mark.shared_data
 def test_tempeval3_training_corpora_stay_at_the_measured_level():
-    path = _shared_data() / "timex" / "timebank_aquaint.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (set STORYLINE_SHARED_DATA to its data folder)")
+    path = needs_shared("timex", "timebank_aquaint.jsonl")
     whole = evaluate_times(path)
     assert whole.documents == 256
     assert whole.relaxed_prf[2] >= 0.90
