@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.analyse.timex import find_times, parse_date, resolve_year
+from storyline.analyse.timex import (
+    find_times,
+    in_future_clause,
+    parse_date,
+    resolve_year,
+    shift_day,
+)
 
 
 def values(text: str, anchor: str | None) -> dict[str, tuple[str, str, str | None]]:
@@ -311,3 +317,17 @@ def test_find_times_on_news_like_word_salad(words: list[str]):
         assert text[t.start : t.end] == t.text
     spans = sorted((t.start, t.end) for t in found)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_shift_day_moves_a_day_value_and_keeps_a_partial_year():
+    assert shift_day("2022-03-01", -1) == "2022-02-28"
+    assert shift_day("XXXX-01-26", -1) == "XXXX-01-25"
+    assert shift_day("2022-02", -1) is None
+    assert shift_day(None, 0) is None
+
+
+def test_in_future_clause_reads_the_tense_around_an_expression():
+    text = "The panel met on March 2, 2022 and will meet again on April 5, 2022."
+    march, april = text.index("March 2, 2022"), text.index("April 5, 2022")
+    assert not in_future_clause(text, march, march + 13)
+    assert in_future_clause(text, april, april + 13)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from storyline.analyse.timex_multilingual import find_times_multilingual, language_of
 from storyline.model import TimeExpression
 
 # ---------------------------------------------------------------------------------------------
@@ -1611,12 +1612,19 @@ def _reported(ctx: _Context, quarter: _Point) -> bool:
     return quarter.day < current or _QUARTER_ENDED.match(ctx.text, ctx.end) is not None
 
 
-def find_times(text: str, anchor: str | None = None) -> list[TimeExpression]:
+def find_times(
+    text: str, anchor: str | None = None, lang: str | None = None
+) -> list[TimeExpression]:
     """Return the time expressions in `text`, normalised to TIMEX3 values against `anchor`.
 
     `anchor` is the document creation time: an ISO date, a partial value ("XXXX-02-24") or None.
-    Offsets index into `text`. Cost: one pass of each precompiled pattern, linear in the text.
+    `lang` is the text's language tag: German, French, Spanish, Russian, Ukrainian and Polish go
+    to `find_times_multilingual` (calendar dates and relative days only); any other, or None, is
+    read as English. Offsets index into `text`. Cost: one pass of each precompiled pattern,
+    linear in the text.
     """
+    if language := language_of(lang):
+        return find_times_multilingual(text, anchor, language)
     anchor_point = _parse_point(anchor)
     ctx = _Context(text=text, anchor=anchor_point, last=None)
     chosen = _select(_candidates(text))
@@ -1673,13 +1681,14 @@ def resolve_year(partial: str, reference: str | None = None, text_years: Iterabl
     return partial
 
 
-def parse_date(text: str, anchor: str | None = None) -> str | None:
+def parse_date(text: str, anchor: str | None = None, lang: str | None = None) -> str | None:
     """Return the TIMEX3 value of the first calendar date in `text` (a dateline, a metadata field).
 
-    Without a year in `text`, the anchor's year is used as `resolve_year` does; without an anchor
-    the value stays partial ("XXXX-02-24"). Gives None when `text` holds no calendar date.
+    `text` is read in `lang` as `find_times` reads it. Without a year in `text`, the anchor's year
+    is used as `resolve_year` does; without an anchor the value stays partial ("XXXX-02-24").
+    Gives None when `text` holds no calendar date.
     """
-    for t in find_times(text, None):
+    for t in find_times(text, None, lang):
         if t.type not in ("DATE", "TIME") or not re.match(r"(\d{4}|XXXX)-\d{2}", t.value):
             continue
         value = t.value.split("T")[0]
@@ -1688,3 +1697,23 @@ def parse_date(text: str, anchor: str | None = None) -> str | None:
             return resolve_year(value, anchor, years)
         return value
     return None
+
+
+def shift_day(value: str | None, days: int) -> str | None:
+    """Return the TIMEX3 day `days` after the day `value` (a partial year stays "XXXX").
+
+    Gives None when `value` is not day-precise ("2022-02", None).
+    """
+    p = _parse_point(value)
+    if p is None or p.gran != "D":
+        return None
+    return _fmt(_shift(p, days, "D"))
+
+
+def in_future_clause(text: str, start: int, end: int) -> bool:
+    """Return True if the English clause around `text[start:end]` speaks of the future.
+
+    The tense cues the tagger uses to place yearless dates: "will", "is due to", "scheduled", and
+    a past verb right before the expression that settles it as past.
+    """
+    return _Context(text=text, anchor=None, last=None, start=start, end=end).future()
