@@ -11,6 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Words that open a line saying when the page was published or updated, by language; metadata
+# reads the date from such a line and the cleaner removes it.
+PUBLICATION_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("published", "posted", "updated", "last updated"),
+    "de": ("veröffentlicht", "aktualisiert", "zuletzt aktualisiert"),
+    "fr": ("publié", "mis à jour", "mise à jour"),
+    "es": ("publicado", "actualizado"),
+    "ru": ("опубликовано", "обновлено"),
+    "uk": ("опубліковано", "оновлено"),
+    "pl": ("opublikowano", "zaktualizowano", "aktualizacja"),
+}
+# The word that may follow them: "Published on", "Veröffentlicht am", "Publié le", "Publicado el".
+PUBLICATION_LINK = r"(?:\s+(?:on|am|le|el))?"
+
+
+def publication_words(*languages: str) -> str:
+    """Return a regex alternation of the publication words of `languages`, longest first."""
+    words = [word for lang in languages for word in PUBLICATION_WORDS[lang]]
+    return "|".join(sorted(words, key=len, reverse=True))
+
 
 @dataclass(frozen=True)
 class LineRule:
@@ -25,6 +45,11 @@ def _rule(reason: str, *patterns: str, max_words: int = 40) -> LineRule:
     return LineRule(reason, re.compile("|".join(patterns), re.IGNORECASE), max_words)
 
 
+# What may follow a prompt on its line: up to three words ("Déjà abonné ? Se connecter"). A
+# sentence that merely opens with the prompt's words goes on longer and is kept.
+_TAIL = r"(\W+[^\W\d_]+){0,3}\W*$"
+
+
 LINE_RULES: tuple[LineRule, ...] = (
     _rule(
         "comment form",
@@ -37,6 +62,25 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^notify me of (new|follow-up) ",
         r"^you must be logged in to post a comment",
         r"^(name|email|website)\s*\*?\s*$",
+        # German, French, Spanish, Russian, Ukrainian, Polish
+        r"^(kommentar (schreiben|verfassen|hinzufügen)|(schreibe|hinterlasse) einen kommentar|"
+        r"laisse[rz] un commentaire|ajouter un commentaire|laisser une réponse|"
+        r"deja (un comentario|una respuesta)|dejar un comentario|escribe un comentario|"
+        r"оставить комментарий|оставьте комментарий|добавить комментарий|"
+        r"залишити коментар|залиште коментар|додати коментар|"
+        rf"dodaj komentarz|zostaw komentarz|napisz komentarz){_TAIL}",
+        r"^((ihre|deine) e-mail-adresse wird nicht veröffentlicht|"
+        r"votre adresse (e-mail|de messagerie|électronique) ne sera pas publiée|"
+        r"tu (dirección de )?correo electrónico no será publicad|"
+        r"ваш (адрес )?(e-mail|email|электронной почты) не будет опубликован|"
+        r"ваша (електронна )?адреса не буде опублікована|"
+        r"twój adres (e-mail|email) nie zostanie opublikowany)",
+        r"^(erforderliche felder sind mit|les champs obligatoires sont indiqués|"
+        r"los campos obligatorios están marcados|обязательные поля помечены|"
+        r"обов'язкові поля позначені|wymagane pola są oznaczone)",
+        r"^(\d+ )?(kommentare?|commentaires?|comentarios?|комментари[йия]|коментар[іів]{0,2}|"
+        r"komentarz[ey]?)( \(\d+\))?\W*$",
+        r"^(antworten|répondre|responder|ответить|відповісти|odpowiedz)\W*$",
     ),
     _rule(
         "spam",
@@ -50,6 +94,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         "advertising",
         r"^(advertisement|advertising|sponsored( content)?|ad|promoted|paid content|"
         r"story continues below( advertisement)?|continue reading below)\W*$",
+        r"^(anzeige|werbung|gesponsert|weiter nach der (anzeige|werbung)|publicité|"
+        r"(la )?suite après (la|cette) publicité|publicidad|реклама|reklama)\W*$",
         max_words=6,
     ),
     _rule(
@@ -61,6 +107,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^follow (us|\w[\w ]{0,30}) on (telegram|twitter|x|facebook|instagram|google news|"
         r"whatsapp|youtube)",
         r"\bsubscribe to our (telegram|youtube|whatsapp)",
+        r"^(newsletter abonnieren|jetzt (kostenlos )?(abonnieren|registrieren)|abonnieren|"
+        r"anmelden|einloggen|s'abonner|se connecter|déjà abonné|suscríbete|suscribirse|"
+        rf"iniciar sesión|подписаться|войти|підписатися|увійти|subskrybuj|zaloguj się){_TAIL}",
+        r"^(abonnieren sie|melden sie sich|abonnez-vous|inscrivez-vous|suscr[ií]bete|"
+        r"suscr[ií]base|reg[ií]strate|подпишитесь|подписаться|подписывайтесь|підпишіться|"
+        r"підписатися|підписуйтесь|zapisz się|zasubskrybuj)\b.{0,80}(newsletter|"
+        r"lettre d'information|bolet[ií]n|рассылк|розсилк|канал|telegram|youtube|powiadomie)",
+        r"^(folgen sie uns|suivez-nous|s[ií]guenos|следите за нами|подписывайтесь на нас|"
+        r"слідкуйте за нами|стежте за нами|obserwuj nas) (auf|sur|en|в|у|na) (telegram|"
+        r"twitter|x|facebook|instagram|google news|whatsapp|youtube|viber)",
         max_words=30,
     ),
     _rule(
@@ -69,6 +125,12 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"( (on|via|to) [\w ]+)?\W*$",
         r"^share (let|to let) more people see it",
         r"^(share|follow) (on|via) (facebook|twitter|whatsapp|telegram|linkedin|email)",
+        r"^((diesen )?artikel teilen|teilen sie diesen artikel|teilen|drucken|link kopieren|"
+        r"partagez cet article|partager (cet |l')article|partager|imprimer|copier le lien|"
+        r"compart(ir|e) (este|esta) (artículo|noticia)|compartir|imprimir|copiar (el )?enlace|"
+        r"поделиться|поделитесь|распечатать|скопировать ссылку|поділитися|поділіться|"
+        r"роздрукувати|скопіювати посилання|udostępnij|podziel się|drukuj|kopiuj link)"
+        r"( (auf|über|sur|par|en|в|у|через|na|w)( \w+){0,3})?\W*$",
         max_words=12,
     ),
     _rule(
@@ -81,8 +143,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "publication line",
-        r"^\W*(published|posted|updated|last updated)(\s+on)?\s*:?\s*\d",
-        r"^\W*(published|posted|updated)(\s+on)?\s*:?\s*[a-z]+\.? \d",
+        rf"^\W*({publication_words(*PUBLICATION_WORDS)}){PUBLICATION_LINK}\s*:?\s*"
+        r"(\d|[^\W\d_]+\.? \d)",
         max_words=12,
     ),
     _rule("byline", r"^\W*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}\W*$", max_words=6),
@@ -92,6 +154,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"read also|also read|more from)\s*[:>»|-]",
         r"^(read more|related (articles|stories|news)|you may also like|most popular|"
         r"trending now|more stories)\W*$",
+        r"^(lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|"
+        r"à lire aussi|a lire aussi|lire aussi|lire la suite|sur le même sujet|voir aussi|"
+        r"lee también|leer más|te puede interesar|ver también|читайте также|читать далее|"
+        r"смотрите также|читайте також|читати далі|дивіться також|czytaj też|czytaj także|"
+        r"czytaj więcej|zobacz też|zobacz także)(\s*[:>»|-]|\W*$)",
         max_words=25,
     ),
     _rule(
@@ -99,6 +166,17 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(©|\(c\)|copyright\b).{0,120}$",
         r"\ball rights reserved\b",
         r"^(we use cookies|this (web)?site uses cookies|accept (all )?cookies)",
+        r"^(wir (verwenden|nutzen) cookies|diese (website|webseite|seite) (verwendet|nutzt) "
+        r"cookies|(alle )?cookies akzeptieren|nous utilisons des cookies|"
+        r"ce site (web |internet )?utilise des cookies|accepter (les|tous les) cookies|"
+        r"(utilizamos|usamos) cookies|este sitio web (utiliza|usa) cookies|"
+        r"aceptar (todas las )?cookies|мы используем (файлы )?(cookie|куки)|"
+        r"этот сайт использует (файлы )?(cookie|куки)|принять (все )?(cookie|куки)|"
+        r"ми використовуємо (файли )?cookie|цей сайт використовує (файли )?cookie|"
+        r"używamy (plików )?cookies|ta strona (internetowa )?(używa|korzysta z) (plików )?"
+        r"cookies|akceptuj(ę)? (wszystkie )?cookies)",
+        r"\b(alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+        r"все права защищены|(усі|всі) права захищені|wszelkie prawa zastrzeżone)\b",
         r"^(image|photo|picture) (source|credit|caption)\s*[:,]",
         r"^(skip to (main )?content|menu|search|home|back to top)\W*$",
         max_words=30,
