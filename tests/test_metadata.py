@@ -73,3 +73,32 @@ def test_normalize_date_handles_iso_timestamps() -> None:
 def test_a_published_line_dates_the_article() -> None:
     article = complete_metadata(_article("*Published 25.01.2022, 09:40 EET | Tallinn*\n\nTalks resumed."), Settings())
     assert (article.date, article.date_source) == ("2022-01-25", "dateline")
+
+
+def test_a_yearless_dateline_is_not_earlier_than_the_past_events_it_reports() -> None:
+    # 2021 and 2022 are named once each; the dateline follows the sample taken in 2021, and
+    # the meeting still to come in 2022 does not push it on.
+    text = (
+        "Huaxia News Agency, Geneva, January 14th (Reporter Lin Hao) The health agency said on "
+        "the 14th that samples collected in Lagos on November 30, 2021 had confirmed the new "
+        "variant. An expert panel will meet on March 2, 2022 to review the findings."
+    )
+    article = complete_metadata(_article(text), Settings())
+    assert (article.date, article.date_source) == ("2022-01-14", "dateline")
+
+
+def test_a_dateline_already_after_the_reported_events_keeps_its_year() -> None:
+    text = (
+        "Huaxia News Agency, Kyiv, February 24th (Reporter Lin Hao) Officials recalled that "
+        "Crimea was annexed in March 2014. Talks held on January 3, 2022 failed, and the 2022 "
+        "budget was cut."
+    )
+    assert complete_metadata(_article(text), Settings()).date == "2022-02-24"
+
+
+def test_a_month_named_as_a_forecast_does_not_move_the_dateline() -> None:
+    text = (
+        "Huaxia News Agency, Kyiv, January 25th (Reporter Lin Hao) Military analysts said an "
+        "offensive is possible in January-February 2022, before the ground thaws."
+    )
+    assert complete_metadata(_article(text), Settings()).date == "2022-01-25"
