@@ -11,6 +11,7 @@ from storyline.analyse.quotes import find_quotations
 from storyline.analyse.timex import find_times
 from storyline.clean import clean_article
 from storyline.clean.normalize import normalize_text
+from storyline.clean.rules import match_line_rule
 from storyline.model import Article
 from storyline.read.metadata import complete_metadata, find_dateline
 from storyline.settings import Settings
@@ -266,6 +267,32 @@ def test_boilerplate_goes_and_sentences_with_the_same_words_stay(lang: str) -> N
     assert [r.reason for r in clean.removed] == reasons
     assert [r.text for r in clean.removed] == [lines[1], *lines[3:]]
     assert clean.text == f"{lines[0]}\n{lines[2]}"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Teilen: Facebook | Twitter | WhatsApp | E-Mail", "share prompt"),
+        ("Partager : Facebook Twitter LinkedIn E-mail", "share prompt"),
+        ("Comparte esta noticia: Facebook · Twitter · WhatsApp", "share prompt"),
+        ("Das Abendblatt: Jetzt kostenlos unseren Newsletter abonnieren!", "sign-up prompt"),
+        ("Chaque soir l'essentiel : inscrivez-vous à notre newsletter.", "sign-up prompt"),
+        ("**Lesen Sie auch:** Warum die Mieten im Umland steigen", "read-more link"),
+        ("Kommentare (7) – Bitte melden Sie sich an, um mitzudiskutieren.", "comment form"),
+        ("Ваша адреса електронної пошти не буде опублікована.", "comment form"),
+        ("Région | Publié le 03/03/2022 à 08h15", "publication line"),
+        ("*Stand: 03.03.2022, 08:15 Uhr*", "publication line"),
+        ("Stand 2021 lebten in dem Dorf noch 900 Menschen.", None),
+        ("Teilen: Die Mehrheit der Befragten sieht das anders.", None),
+    ],
+)
+def test_prompt_shapes_seen_on_news_sites(line: str, reason: str | None) -> None:
+    assert match_line_rule(line) == reason
+
+
+def test_a_dateline_may_name_two_places() -> None:
+    text = "BREMEN/HANNOVER, 3. März 2022 – Die Häfen melden weniger Umschlag."
+    assert find_dateline(text) == ("BREMEN/HANNOVER, 3. März 2022", None, "2022-03-03")
 
 
 @pytest.mark.parametrize(

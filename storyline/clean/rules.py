@@ -15,21 +15,28 @@ from dataclasses import dataclass
 # reads the date from such a line and the cleaner removes it.
 PUBLICATION_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("published", "posted", "updated", "last updated"),
-    "de": ("veröffentlicht", "aktualisiert", "zuletzt aktualisiert"),
+    # "Stand" counts only with its colon: "Stand 2021 lebten dort 900 Menschen" is a sentence.
+    "de": ("veröffentlicht", "aktualisiert", "zuletzt aktualisiert", "stand:"),
     "fr": ("publié", "mis à jour", "mise à jour"),
     "es": ("publicado", "actualizado"),
     "ru": ("опубликовано", "обновлено"),
     "uk": ("опубліковано", "оновлено"),
     "pl": ("opublikowano", "zaktualizowano", "aktualizacja"),
 }
-# The word that may follow them: "Published on", "Veröffentlicht am", "Publié le", "Publicado el".
-PUBLICATION_LINK = r"(?:\s+(?:on|am|le|el))?"
 
 
-def publication_words(*languages: str) -> str:
-    """Return a regex alternation of the publication words of `languages`, longest first."""
-    words = [word for lang in languages for word in PUBLICATION_WORDS[lang]]
-    return "|".join(sorted(words, key=len, reverse=True))
+def publication_opening(*languages: str) -> str:
+    """Return the regex that opens a publication line in `languages`, up to where its date begins.
+
+    An optional section name and bar ("Monde | "), the word, the word that may follow it ("on",
+    "am", "le", "el") and a colon.
+    """
+    words = sorted(
+        (w for lang in languages for w in PUBLICATION_WORDS[lang]), key=len, reverse=True
+    )
+    return (
+        rf"^\W*(?:[^\W\d_][\w ]{{0,20}}\|\s*)?(?:{'|'.join(words)})(?:\s+(?:on|am|le|el))?\s*:?\s*"
+    )
 
 
 @dataclass(frozen=True)
@@ -73,13 +80,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"votre adresse (e-mail|de messagerie|électronique) ne sera pas publiée|"
         r"tu (dirección de )?correo electrónico no será publicad|"
         r"ваш (адрес )?(e-mail|email|электронной почты) не будет опубликован|"
-        r"ваша (електронна )?адреса не буде опублікована|"
+        r"ваша (електронна )?адреса( електронної пошти)? не буде опублікована|"
         r"twój adres (e-mail|email) nie zostanie opublikowany)",
         r"^(erforderliche felder sind mit|les champs obligatoires sont indiqués|"
         r"los campos obligatorios están marcados|обязательные поля помечены|"
         r"обов'язкові поля позначені|wymagane pola są oznaczone)",
         r"^(\d+ )?(kommentare?|commentaires?|comentarios?|комментари[йия]|коментар[іів]{0,2}|"
-        r"komentarz[ey]?)( \(\d+\))?\W*$",
+        r"komentarz[ey]?)(\s*\(\d+\).*|\W*)$",
         r"^(antworten|répondre|responder|ответить|відповісти|odpowiedz)\W*$",
     ),
     _rule(
@@ -114,6 +121,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"suscr[ií]base|reg[ií]strate|подпишитесь|подписаться|подписывайтесь|підпишіться|"
         r"підписатися|підписуйтесь|zapisz się|zasubskrybuj)\b.{0,80}(newsletter|"
         r"lettre d'information|bolet[ií]n|рассылк|розсилк|канал|telegram|youtube|powiadomie)",
+        r"\b((jetzt|hier) (kostenlos )?(unseren |den )?newsletter abonnieren|"
+        r"(abonnez|inscrivez)-vous à (notre|la) newsletter|suscr[ií]bete a nuestro bolet[ií]n|"
+        r"подпишитесь на (нашу )?рассылку|підпишіться на (нашу )?розсилку|"
+        r"zapisz się do (naszego )?newslettera)\b",
         r"^(folgen sie uns|suivez-nous|s[ií]guenos|следите за нами|подписывайтесь на нас|"
         r"слідкуйте за нами|стежте за нами|obserwuj nas) (auf|sur|en|в|у|na) (telegram|"
         r"twitter|x|facebook|instagram|google news|whatsapp|youtube|viber)",
@@ -131,6 +142,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"поделиться|поделитесь|распечатать|скопировать ссылку|поділитися|поділіться|"
         r"роздрукувати|скопіювати посилання|udostępnij|podziel się|drukuj|kopiuj link)"
         r"( (auf|über|sur|par|en|в|у|через|na|w)( \w+){0,3})?\W*$",
+        # "Teilen: Facebook | Twitter | E-Mail", "Partager : Facebook Twitter LinkedIn"
+        r"^(share|teilen|partager|compart(ir|e)( (este|esta) (artículo|noticia))?|поделиться|"
+        r"поділитися|udostępnij)\s*:\s*((facebook|twitter|x|whatsapp|telegram|viber|linkedin|"
+        r"e-?mail|vk|вконтакте|messenger)[\s|·,/]*)+$",
         max_words=12,
     ),
     _rule(
@@ -143,18 +158,17 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         "publication line",
-        rf"^\W*({publication_words(*PUBLICATION_WORDS)}){PUBLICATION_LINK}\s*:?\s*"
-        r"(\d|[^\W\d_]+\.? \d)",
+        rf"{publication_opening(*PUBLICATION_WORDS)}(\d|[^\W\d_]+\.? \d)",
         max_words=12,
     ),
     _rule("byline", r"^\W*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}\W*$", max_words=6),
     _rule(
         "read-more link",
-        r"^(read more|related|see also|more on this|recommended|most read|watch|"
+        r"^\W*(read more|related|see also|more on this|recommended|most read|watch|"
         r"read also|also read|more from)\s*[:>»|-]",
         r"^(read more|related (articles|stories|news)|you may also like|most popular|"
         r"trending now|more stories)\W*$",
-        r"^(lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|"
+        r"^\W*(lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|"
         r"à lire aussi|a lire aussi|lire aussi|lire la suite|sur le même sujet|voir aussi|"
         r"lee también|leer más|te puede interesar|ver también|читайте также|читать далее|"
         r"смотрите также|читайте також|читати далі|дивіться також|czytaj też|czytaj także|"

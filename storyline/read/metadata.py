@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from storyline.analyse.timex import find_times, in_future_clause, parse_date
 from storyline.analyse.timex_multilingual import LANGUAGES, date_pattern
-from storyline.clean.rules import PUBLICATION_LINK, PUBLICATION_WORDS, publication_words
+from storyline.clean.rules import PUBLICATION_WORDS, publication_opening
 from storyline.model import Article
 from storyline.settings import Settings
 
@@ -27,7 +27,7 @@ _MONTH = (
 _DAY_MONTH = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
 _DATE = rf"(?:{_DAY_MONTH}(?:,?\s+\d{{4}})?|{date_pattern(LANGUAGES)})"
 _NAME = r"[A-Z][\w.&'’ -]{1,60}?"
-_PLACE = r"[^\W\d_][\w.' -]{1,40}?"  # any script: "BRUSSELS", "МОСКВА", "Київ"
+_PLACE = r"[^\W\d_][\w.'/ -]{1,40}?"  # any script: "BRUSSELS", "МОСКВА", "HAMBURG/KÖLN"
 _SEPARATOR = r"(?P<sep>\s*\.?\s*[-–—]+\s*)"  # " - ", " — ", ".-"
 
 # "Xinhua News Agency, Brussels, February 24th (Reporter Ren Ke)"
@@ -44,11 +44,11 @@ _WIRE_DATELINE = re.compile(
 _PLACE_DATELINE = re.compile(
     rf"^(?P<place>{_PLACE}),\s*(?:(?:le|den|el)\s+)?(?P<date>{_DATE})(?:{_SEPARATOR}|\s*$)"
 )
-# "Published 25.01.2022, 09:40 EET | Tallinn", "Updated: March 3, 2022", "Publié le 24/02/2022"
+# "Published 25.01.2022, 09:40 EET | Tallinn", "Updated: March 3, 2022", "Monde | Publié le 24/02/2022"
 _PUBLISHED_LINE = re.compile(
-    rf"^\W*(?:(?P<english>{publication_words('en')})|"
-    rf"{publication_words(*(lang for lang in PUBLICATION_WORDS if lang != 'en'))})"
-    rf"{PUBLICATION_LINK}:?\s*(?P<date>[^|,]+(?:,\s*\d{{4}})?)",
+    rf"(?:(?P<english>{publication_opening('en')})|"
+    rf"{publication_opening(*(lang for lang in PUBLICATION_WORDS if lang != 'en'))})"
+    r"(?P<date>[^|,]+(?:,\s*\d{4})?)",
     re.IGNORECASE,
 )
 # A line holding only a date, as pages print above the body: "Wednesday, July 28, 2004"
