@@ -5,6 +5,7 @@ Drawn on the server so the report and the desk work with no script and no networ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -26,10 +27,15 @@ class TimelineMark:
     href: str | None = None
 
 
-def timeline_svg(marks: list[TimelineMark]) -> str:
-    """Return an SVG element showing the marks by day, one lane per lane name (empty if no marks)."""
+def timeline_svg(marks: list[TimelineMark], lane_tags: Mapping[str, str] | None = None) -> str:
+    """Return an SVG element showing the marks by day, one lane per lane name (empty if no marks).
+
+    A lane in `lane_tags` shows its tag after its name ("Rheinland Kurier · DE") and is drawn
+    set apart: a shaded band, and the class `tagged` on its band, label and line.
+    """
     if not marks:
         return ""
+    lane_tags = lane_tags or {}
     lanes = sorted({mark.lane for mark in marks})
     first = min(mark.day for mark in marks)
     last = max(mark.day for mark in marks)
@@ -46,10 +52,21 @@ def timeline_svg(marks: list[TimelineMark]) -> str:
     ]
     for row, lane in enumerate(lanes):
         y = AXIS_HEIGHT + row * LANE_HEIGHT + LANE_HEIGHT / 2
+        label, tagged = escape(_shorten(lane, 26)), ""
+        if tag := lane_tags.get(lane):
+            tag = _shorten(tag, 8)
+            label = f"{escape(_shorten(lane, 23 - len(tag)))} · {escape(tag)}"
+            tagged = " tagged"
+            # a fill of its own, so the band is pale even on a page whose style sheet lacks it
+            parts.append(
+                f'<rect class="lane-band tagged" x="{LABEL_WIDTH}" y="{y - LANE_HEIGHT / 2:.0f}" '
+                f'width="{width - 10 - LABEL_WIDTH}" height="{LANE_HEIGHT}" fill="#f6efe3"/>'
+            )
         parts.append(
-            f'<text class="lane" x="{LABEL_WIDTH - 6}" y="{y + 4:.0f}" text-anchor="end">'
-            f"{escape(_shorten(lane, 26))}</text>"
-            f'<line class="lane-line" x1="{LABEL_WIDTH}" x2="{width - 10}" y1="{y:.0f}" y2="{y:.0f}"/>'
+            f'<text class="lane{tagged}" x="{LABEL_WIDTH - 6}" y="{y + 4:.0f}" text-anchor="end">'
+            f"{label}</text>"
+            f'<line class="lane-line{tagged}" x1="{LABEL_WIDTH}" x2="{width - 10}" '
+            f'y1="{y:.0f}" y2="{y:.0f}"/>'
         )
     for tick in _ticks(first, last):
         x = x_of(tick)
