@@ -1,7 +1,8 @@
 """The desk's JSON API: every endpoint, pagination limits, bad parameters, search, token-protected ingest.
 
-`build_desk_store` writes a small newsroom's worth of rows directly (two stories, resolved or
-unresolved entities, statements, dates, removed lines, a near-copy); the other desk tests reuse it.
+`build_desk_store` writes a small newsroom's worth of rows directly (two stories, each with an
+article in German, resolved or unresolved entities, statements, dates, removed lines, a
+near-copy); the other desk tests reuse it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ STRIKE_2 = (
     "Port director Henryk Zieliński said the bonus cost more than the terminal earned in a month."
 )
 STRIKE_COPY = STRIKE_2 + "\nReporting by the Hanseatic Wire desk."
+STRIKE_DE = (
+    "Im Danziger Hafen stehen die Kräne still: Seit Montag legen die Hafenarbeiter am "
+    "Containerterminal die Arbeit nieder.\n"
+    "Ihre Gewerkschaft verlangt, dass der gestrichene Zuschlag für die Nachtschicht wieder "
+    "gezahlt wird. Der Betreiber will am Mittwoch weiterverhandeln; bis dahin liegen Dutzende "
+    "Frachter vor der Küste."
+)
 FLOOD_1 = (
     "The Drava burst its banks near Osijek on Thursday after four days of rain, and the army "
     "moved sandbags into the old town.\n"
@@ -58,6 +66,7 @@ class DeskIds:
     strike_first: str = "wire/strike-day-one"
     strike_second: str = "courier/strike-day-three"
     strike_copy: str = "hanseatic/strike-day-three-copy"
+    strike_german: str = "kurier/hafenstreik-danzig"
     flood_first: str = "herald/drava-floods"
     flood_german: str = "zeitung/drau-hochwasser"
     kowalczyk: str = "E000001"
@@ -76,19 +85,23 @@ def _span(text: str, part: str, occurrence: int = 0) -> tuple[int, int]:
 
 
 def build_desk_store(url: str, resolved: bool = True) -> Store:
-    """Return a store at `url` holding two stories; entities resolved or only mentioned."""
+    """Return a store at `url` holding two stories; entities resolved or only mentioned.
+
+    The German articles have no mentions or statements, as without a German spaCy pipeline.
+    """
     store = Store(url)
     articles = [
         (IDS.strike_first, "Baltic Wire", "2022-03-07", "en", "Dockers halt Gdańsk terminal over night-shift bonus", STRIKE_1, IDS.strike, None, "https://balticwire.example/strike"),
         (IDS.strike_second, "Northgate Courier", "2022-03-09", "en", "Gdańsk port strike enters third day", STRIKE_2, IDS.strike, None, "javascript:alert(1)"),
         (IDS.strike_copy, "Hanseatic Wire", "2022-03-09", "en", "Gdańsk port strike enters third day", STRIKE_COPY, IDS.strike, IDS.strike_second, None),
+        (IDS.strike_german, "Rheinland Kurier", "2022-03-08", "de", "Danziger Hafenarbeiter legen Containerterminal lahm", STRIKE_DE, IDS.strike, None, "https://rheinland-kurier.example/danzig"),
         (IDS.flood_first, "Danube Herald", "2022-02-17", "en", "Drava floods Osijek old town", FLOOD_1, IDS.flood, None, "http://danubeherald.example/drava"),
         (IDS.flood_german, "Drau Zeitung", "2022-02-18", "de", "Hochwasser an der Drau", FLOOD_DE, IDS.flood, None, None),
     ]
     with store.session.begin() as session:
         session.add_all(
             [
-                StoryRow(id=IDS.strike, headline="Gdańsk dockers strike over night-shift bonus", first_date="2022-03-07", last_date="2022-03-09", article_count=3, source_count=3),
+                StoryRow(id=IDS.strike, headline="Gdańsk dockers strike over night-shift bonus", first_date="2022-03-07", last_date="2022-03-09", article_count=4, source_count=4),
                 StoryRow(id=IDS.flood, headline="Drava floods Osijek", first_date="2022-02-17", last_date="2022-02-18", article_count=2, source_count=2),
             ]
         )
@@ -148,6 +161,8 @@ def build_desk_store(url: str, resolved: bool = True) -> Store:
             (IDS.strike_first, STRIKE_1, "Monday", "2022-03-07"),
             (IDS.strike_first, STRIKE_1, "Wednesday", "2022-03-09"),
             (IDS.flood_first, FLOOD_1, "Thursday", "2022-02-17"),
+            (IDS.strike_german, STRIKE_DE, "Montag", "2022-03-07"),
+            (IDS.strike_german, STRIKE_DE, "Mittwoch", "2022-03-09"),
         ]:
             start, end = _span(text, phrase)
             session.add(
@@ -169,7 +184,7 @@ def test_stories_newest_first_with_counts_and_people(client):
     assert body["total"] == 2
     assert [s["id"] for s in body["items"]] == [IDS.strike, IDS.flood]
     strike = body["items"][0]
-    assert (strike["article_count"], strike["source_count"]) == (3, 3)
+    assert (strike["article_count"], strike["source_count"]) == (4, 4)
     assert strike["people"][0] == {
         "id": IDS.kowalczyk, "name": "Marta Kowalczyk", "type": "PERSON", "mentions": 3
     }
@@ -184,7 +199,11 @@ def test_stories_newest_first_with_counts_and_people(client):
         ({"date_from": "2022-03-01"}, [IDS.strike]),
         ({"date_to": "2022-02-28"}, [IDS.flood]),
         ({"source": "Drau Zeitung"}, [IDS.flood]),
-        ({"lang": "de"}, [IDS.flood]),
+        ({"lang": "de"}, [IDS.strike, IDS.flood]),  # one German article is enough
+        ({"lang": "en"}, [IDS.strike, IDS.flood]),
+        ({"lang": "fr"}, []),
+        ({"lang": "de", "q": "Nachtschicht"}, [IDS.strike]),
+        ({"lang": "de", "q": "dockers"}, []),  # one article must be German and say "dockers"
         ({"who": "kowalczyk"}, [IDS.strike]),
         ({"who": "Horvat", "date_from": "2022-03-01"}, []),
     ],
@@ -193,6 +212,30 @@ def test_story_filters(client, params, expected):
     body = client.get("/api/stories", params=params).json()
     assert [s["id"] for s in body["items"]] == expected
     assert body["total"] == len(expected)
+
+
+def test_stories_list_their_languages_most_articles_first(client):
+    languages = {s["id"]: s["languages"] for s in client.get("/api/stories").json()["items"]}
+    assert languages[IDS.strike] == ["en", "de"]  # three English articles, one German
+    assert languages[IDS.flood] == ["en", "de"]  # one each: the language that reported first
+    assert client.get(f"/api/stories/{IDS.strike}").json()["languages"] == ["en", "de"]
+    entity = client.get(f"/api/entities/{IDS.kowalczyk}").json()
+    assert entity["stories"][0]["languages"] == ["en", "de"]
+
+
+def test_story_languages_are_one_query_for_a_page(desk_db):
+    from sqlalchemy import event
+
+    from storyline.desk import queries
+
+    store = Store(desk_db)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with store.session() as session:
+        languages = queries.story_languages(session, [IDS.strike, IDS.flood, "no-such-story"])
+    store.close()
+    assert languages == {IDS.strike: ["en", "de"], IDS.flood: ["en", "de"]}
+    assert len(statements) == 1
 
 
 def test_story_pagination(client):
@@ -226,9 +269,9 @@ def test_bad_list_parameters_are_clear_422(client, params):
 def test_story_detail_folds_copies_and_orders_statements(client):
     story = client.get(f"/api/stories/{IDS.strike}").json()
     originals = [a["id"] for a in story["articles"]]
-    assert originals == [IDS.strike_first, IDS.strike_second]
-    assert [c["id"] for c in story["articles"][1]["copies"]] == [IDS.strike_copy]
-    assert story["sources"] == ["Baltic Wire", "Hanseatic Wire", "Northgate Courier"]
+    assert originals == [IDS.strike_first, IDS.strike_german, IDS.strike_second]
+    assert [c["id"] for c in story["articles"][2]["copies"]] == [IDS.strike_copy]
+    assert story["sources"] == ["Baltic Wire", "Hanseatic Wire", "Northgate Courier", "Rheinland Kurier"]
     assert [s["said_on"] for s in story["statements"]] == ["2022-03-07", "2022-03-09"]
     names = {(e["name"], e["type"]) for e in story["entities"]}
     assert ("Marta Kowalczyk", "PERSON") in names and ("Solidarity Dockers Union", "ORG") in names
@@ -295,6 +338,16 @@ def test_article_detail_has_annotations_and_removed_lines(client):
     assert text[quote["start"] : quote["end"]].startswith("We will not go back")
 
 
+def test_article_says_which_analyses_ran_for_its_language(client):
+    english = client.get(f"/api/articles/{IDS.strike_first}").json()["analyses"]
+    german = client.get(f"/api/articles/{IDS.strike_german}").json()
+    assert {"language", "statements", "claims", "dates", "story"} <= set(english)
+    assert german["lang"] == "de"
+    assert "statements" not in german["analyses"] and "claims" not in german["analyses"]
+    assert {"language", "dates", "story"} <= set(german["analyses"])
+    assert [t["text"] for t in german["times"]] == ["Montag", "Mittwoch"]
+
+
 def test_article_with_slash_in_id_and_its_copies(client):
     original = client.get(f"/api/articles/{IDS.strike_second}").json()
     assert [c["id"] for c in original["copies"]] == [IDS.strike_copy]
@@ -304,7 +357,7 @@ def test_articles_list_filters_and_limit(client):
     body = client.get("/api/articles", params={"source": "Baltic Wire"}).json()
     assert [a["id"] for a in body["items"]] == [IDS.strike_first]
     everything = client.get("/api/articles", params={"limit": 100}).json()
-    assert everything["total"] == 5
+    assert everything["total"] == 6
     assert everything["items"][0]["date"] == "2022-03-09"  # newest first
     assert client.get("/api/articles", params={"limit": 1000}).status_code == 422
 
@@ -332,7 +385,7 @@ def test_search_survives_hostile_queries(client, hostile):
     assert response.status_code == 200, response.text
     assert response.json()["total"] >= 0
     assert client.get("/api/stories", params={"q": hostile}).status_code == 200
-    assert client.get("/api/articles").json()["total"] == 5  # nothing was dropped
+    assert client.get("/api/articles").json()["total"] == 6  # nothing was dropped
 
 
 def test_search_operators_are_searched_as_words(client):
@@ -408,7 +461,7 @@ def test_ingest_rejects_wrong_or_missing_token_and_bad_bodies(desk_db):
         assert client.post("/api/articles", content=b"{not json", headers={**auth, "content-type": "application/json"}).status_code == 422
         too_many = [{"text": f"Article number {n}."} for n in range(501)]
         assert client.post("/api/articles", json=too_many, headers=auth).status_code == 422
-        assert client.get("/api/articles").json()["total"] == 5
+        assert client.get("/api/articles").json()["total"] == 6
 
 
 def test_ingest_stores_articles_once(desk_db):
@@ -424,7 +477,7 @@ def test_ingest_stores_articles_once(desk_db):
         assert again["added"] == 0 and again["already_present"] == 2
         single = client.post("/api/articles", json=POSTED[1], headers=auth).json()
         assert single["added"] == 0
-        assert client.get("/api/articles").json()["total"] == 7
+        assert client.get("/api/articles").json()["total"] == 8
 
 
 def test_cached_reads_are_replayed_until_an_ingest_changes_the_store(desk_db):

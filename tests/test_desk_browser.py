@@ -109,7 +109,11 @@ def test_story_list_search_and_filters(page, desk_url):
     page.click("a.reset")
     page.select_option("#lang", "de")
     page.click("#story-filters button[type=submit]")
-    assert headlines.all_inner_texts() == ["Drava floods Osijek"]
+    page.wait_for_url("**/?*lang=de*")
+    assert headlines.all_inner_texts() == [  # each has an article in German
+        "Gdańsk dockers strike over night-shift bonus", "Drava floods Osijek"
+    ]
+    assert page.locator(".story-card .languages").all_inner_texts() == ["en · de", "en · de"]
     page.goto(desk_url + "/")
     page.fill("#date_from", "2022-03-01")
     page.fill("#who", "Kowalczyk")
@@ -124,11 +128,12 @@ def test_from_story_to_person_to_article(page, desk_url):
     page.wait_for_url(f"**/stories/{IDS.strike}")
     timeline = page.locator("svg.timeline")
     assert timeline.is_visible()
-    assert timeline.locator("circle.mark.article").count() == 2
+    assert timeline.locator("circle.mark.article").count() == 3
     assert timeline.locator("circle.mark.copy").count() == 1
     assert timeline.locator("text.lane").all_text_contents() == [
-        "Baltic Wire", "Hanseatic Wire", "Northgate Courier"
+        "Baltic Wire", "Hanseatic Wire", "Northgate Courier", "Rheinland Kurier · DE"
     ]
+    assert timeline.locator("text.lane.tagged").all_text_contents() == ["Rheinland Kurier · DE"]
     copies = page.locator("details.copies")
     assert not copies.locator("li").first.is_visible()
     copies.locator("summary").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from storyline.desk import create_app
@@ -13,10 +15,20 @@ from tests.test_desk_api import IDS, build_desk_store
 def test_story_list_shows_headline_span_counts_and_people(client):
     html = client.get("/").text
     assert "Gdańsk dockers strike over night-shift bonus" in html
-    assert "7–9 Mar 2022" in html and "3 articles" in html and "3 sources" in html
+    assert "7–9 Mar 2022" in html and "4 articles" in html and "4 sources" in html
     assert f'href="/entities/{IDS.kowalczyk}">Marta Kowalczyk</a>' in html
     assert '<option value="Drau Zeitung">Drau Zeitung (1)</option>' in html
     assert html.index("Gdańsk dockers") < html.index("Drava floods Osijek")  # newest first
+
+
+def test_story_list_shows_languages_and_filters_by_them(client):
+    html = client.get("/").text
+    assert html.count('title="languages, most articles first">en · de</span>') == 2
+    assert '<option value="en">en (4)</option><option value="de">de (2)</option>' in html
+    german = client.get("/", params={"lang": "de"}).text
+    assert '<option value="de" selected>de (2)</option>' in german
+    assert "Gdańsk dockers strike" in german and "Drava floods Osijek" in german
+    assert "2 stories" in german
 
 
 def test_story_list_keeps_filters_in_the_form_and_says_when_nothing_matches(client):
@@ -28,13 +40,37 @@ def test_story_list_keeps_filters_in_the_form_and_says_when_nothing_matches(clie
 def test_story_page_has_timeline_folded_copies_and_statements(client):
     html = client.get(f"/stories/{IDS.strike}").text
     assert '<svg class="timeline"' in html
-    assert html.count('class="mark article"') == 2 and html.count('class="mark copy"') == 1
+    assert html.count('class="mark article"') == 3 and html.count('class="mark copy"') == 1
     assert html.count('class="mark statement"') == 2
     assert 'href="/articles/courier%2Fstrike-day-three"' in html
     assert "1 near-copy of this article" in html
     assert "“We will not go back until the night-shift bonus is restored”" in html
     said = html[html.index('<ol class="statements">') :]
     assert said.index("7 Mar 2022") < said.index("9 Mar 2022")  # in the order they were said
+
+
+def test_story_timeline_sets_other_language_lanes_apart(client):
+    html = client.get(f"/stories/{IDS.strike}").text
+    lanes = re.findall(r'<text class="(lane[^"]*)"[^>]*>([^<]*)</text>', html)
+    assert lanes == [
+        ("lane", "Baltic Wire"), ("lane", "Hanseatic Wire"), ("lane", "Northgate Courier"),
+        ("lane tagged", "Rheinland Kurier · DE"),
+    ]
+    assert html.count('<rect class="lane-band tagged"') == 1
+    assert "other-language report" in html
+    assert '<span class="languages" title="languages, most articles first">en · de</span>' in html
+
+
+def test_timeline_tags_are_escaped_and_only_for_drawn_lanes():
+    from datetime import date
+
+    from storyline.timeline import TimelineMark, timeline_svg
+
+    marks = [TimelineMark(date(2022, 3, 8), "Kurier <b>", "Streik")]
+    svg = timeline_svg(marks, {"Kurier <b>": "<i>DE", "Not drawn": "FR"})
+    assert "Kurier &lt;b&gt; · &lt;i&gt;DE</text>" in svg and "<i>" not in svg
+    assert "FR" not in svg
+    assert "tagged" not in timeline_svg(marks)
 
 
 def test_entity_page_lists_variants_stories_and_statements(client):
@@ -64,10 +100,21 @@ def test_article_page_highlights_by_offsets_and_shows_removed_lines(client):
     assert 'href="https://balticwire.example/strike" rel="noopener noreferrer nofollow"' in html
 
 
+def test_article_page_lists_the_analyses_of_its_language(client):
+    german = client.get(f"/articles/{IDS.strike_german}").text
+    analyses = german[german.index('<dd class="analyses">') :].split("</dd>")[0]
+    assert "language" in analyses and "dates" in analyses and "statements" not in analyses
+    assert "Statements and claims are extracted from English articles only for now." in german
+    english = client.get(f"/articles/{IDS.strike_first}").text
+    analyses = english[english.index('<dd class="analyses">') :].split("</dd>")[0]
+    assert "statements" in analyses and "claims" in analyses
+    assert "English articles only" not in english
+
+
 def test_article_list_and_pagination_links(client):
     html = client.get("/articles", params={"source": "Baltic Wire"}).text
     assert "1 article" in html and "Dockers halt Gdańsk terminal" in html
-    # twenty a page: five articles make one page, so no pager
+    # twenty a page: six articles make one page, so no pager
     assert 'rel="next"' not in client.get("/articles").text
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -156,8 +157,26 @@ _templates.filters["quoted"] = quoted
 _templates.globals.update(day_span=day_span, page_link=page_link)
 
 
-def story_timeline(story: StoryDetail) -> Markup:
-    """Return the story's timeline: its articles by source and day, and its dated statements."""
+def other_language_lanes(story: StoryDetail) -> dict[str, str]:
+    """Return the lanes (sources) with dated articles not in the story's main language, tagged.
+
+    The main language is the one most of its articles are in; the tag is the other languages'
+    codes ("DE", or "DE/FR").
+    """
+    main = story.languages[0] if story.languages else None
+    others: dict[str, set[str]] = defaultdict(set)
+    for original in story.articles:
+        for article in (original, *original.copies):
+            if article.lang and article.lang != main and calendar_day(article.date):
+                others[article.source or "unknown source"].add(article.lang.upper())
+    return {lane: "/".join(sorted(langs)) for lane, langs in others.items()}
+
+
+def story_timeline(story: StoryDetail, lane_tags: dict[str, str]) -> Markup:
+    """Return the story's timeline: its articles by source and day, and its dated statements.
+
+    Lanes in `lane_tags` show their tag and are set apart (see `other_language_lanes`).
+    """
     marks = []
     source_of: dict[str, str] = {}
     for original in story.articles:
@@ -187,9 +206,9 @@ def story_timeline(story: StoryDetail) -> Markup:
             )
     # statements first so that articles are drawn over them: a statement made on the day of its
     # article shows as a halo behind the article's dot, one made on another day stands alone;
-    # timeline_svg escapes every label, lane and link it writes
+    # timeline_svg escapes every label, lane, tag and link it writes
     marks.sort(key=lambda mark: mark.kind != "statement")
-    return Markup(timeline_svg(marks))
+    return Markup(timeline_svg(marks, lane_tags))
 
 
 def article_pieces(article: ArticleDetail) -> list:
@@ -407,7 +426,7 @@ def create_app(
     def api_article(article_id: str) -> ArticleDetail:
         """An article with its clean text, mentions, statements, dates and removed lines."""
         with session() as s:
-            return _found(queries.article_detail(s, article_id), "article")
+            return _found(queries.article_detail(s, article_id, settings), "article")
 
     @app.get("/api/search", response_model=Page[SearchHit], tags=["search"])
     def api_search(
@@ -477,8 +496,11 @@ def create_app(
     def story_page(request: Request, story_id: str) -> HTMLResponse:
         with session() as s:
             story = _found(queries.story_detail(s, story_id), "story")
+        other_languages = other_language_lanes(story)
         return render(
-            "story.html", request=request, story=story, timeline=story_timeline(story), nav="stories"
+            "story.html", request=request, story=story,
+            timeline=story_timeline(story, other_languages), other_languages=other_languages,
+            nav="stories",
         )
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
@@ -513,7 +535,7 @@ def create_app(
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> HTMLResponse:
         with session() as s:
-            article = _found(queries.article_detail(s, article_id), "article")
+            article = _found(queries.article_detail(s, article_id, settings), "article")
         return render(
             "article.html", request=request, article=article, pieces=article_pieces(article),
             nav="articles",

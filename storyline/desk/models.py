@@ -39,6 +39,9 @@ class StoryItem(BaseModel):
     article_count: int
     source_count: int
     people: list[EntityRef] = Field(default_factory=list)
+    languages: list[str] = Field(
+        default_factory=list, description="Its articles' languages, most articles first"
+    )
 
 
 class ArticleItem(BaseModel):
@@ -175,6 +178,7 @@ class ArticleDetail(ArticleItem):
     statements: list[StatementItem]
     times: list[TimeItem]
     removed: list[RemovedLine]
+    analyses: list[str] = Field(description="The analyses an article in its language gets")
 
 
 class Segment(BaseModel):

@@ -35,6 +35,7 @@ from storyline.desk.models import (
     StoryItem,
     TimeItem,
 )
+from storyline.settings import Settings
 from storyline.store.schema import (
     ArticleRow,
     ClaimRow,
@@ -87,8 +88,10 @@ def list_stories(
         .limit(limit)
         .offset(offset)
     ).all()
-    main = story_entities(session, [row.id for row in rows], ("PERSON",), per_story=people)
-    items = [_story_item(row, main.get(row.id, [])) for row in rows]
+    ids = [row.id for row in rows]
+    main = story_entities(session, ids, ("PERSON",), per_story=people)
+    languages = story_languages(session, ids)
+    items = [_story_item(row, main.get(row.id, []), languages.get(row.id, [])) for row in rows]
     return Page[StoryItem](items=items, total=total, limit=limit, offset=offset)
 
 
@@ -153,8 +156,9 @@ def story_detail(session: Session, story_id: str) -> StoryDetail | None:
     statements = _statements(
         session, StatementRow.article_id.in_([a.id for a in articles]) if articles else None
     )
+    languages = story_languages(session, [story_id]).get(story_id, [])
     return StoryDetail(
-        **_story_item(row, people).model_dump(),
+        **_story_item(row, people, languages).model_dump(),
         sources=sorted({a.source for a in articles if a.source}),
         articles=fold_copies([_article_item(a) for a in articles]),
         entities=entities,
@@ -214,6 +218,25 @@ def fold_copies(articles: list[ArticleItem]) -> list[StoryArticle]:
         if article.id in parent:
             originals[root(article.id)].copies.append(article)
     return list(originals.values())
+
+
+def story_languages(session: Session, story_ids: list[str]) -> dict[str, list[str]]:
+    """Return, per story, its articles' languages, most articles first (ties: the first to report).
+
+    One grouped query for all the stories, over the index on `articles.story_id`.
+    """
+    if not story_ids:
+        return {}
+    rows = session.execute(
+        select(ArticleRow.story_id, ArticleRow.lang)
+        .where(ArticleRow.story_id.in_(story_ids), ArticleRow.lang.is_not(None), ArticleRow.lang != "")
+        .group_by(ArticleRow.story_id, ArticleRow.lang)
+        .order_by(func.count().desc(), func.min(ArticleRow.date).nulls_last(), ArticleRow.lang)
+    )
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for story, lang in rows:
+        by_story[story].append(lang)
+    return dict(by_story)
 
 
 def story_entities(
@@ -335,6 +358,7 @@ def entity_detail(
         .order_by(StoryRow.last_date.desc().nulls_last(), StoryRow.id)
         .limit(max_stories)
     ).all()
+    languages = story_languages(session, [row.id for row in story_rows])
     return EntityDetail(
         id=entity_id,
         name=name,
@@ -343,7 +367,7 @@ def entity_detail(
         aliases=[a for a in aliases if a != name] if len(aliases) > 1 else aliases,
         roles=roles,
         article_count=sum(n for _, n in per_story),
-        stories=[_story_item(row, []) for row in story_rows],
+        stories=[_story_item(row, [], languages.get(row.id, [])) for row in story_rows],
         statements=_statements(session, said, limit=max_statements),
     )
 
@@ -375,8 +399,14 @@ def list_articles(
     return Page[ArticleItem](items=items, total=total, limit=limit, offset=offset)
 
 
-def article_detail(session: Session, article_id: str) -> ArticleDetail | None:
-    """Return an article with its text, mentions, statements, time expressions and removed lines."""
+def article_detail(session: Session, article_id: str, settings: Settings) -> ArticleDetail | None:
+    """Return an article with its text, mentions, statements, dates, removed lines and analyses.
+
+    The analyses are those an article in its language gets with the pipelines `settings` names.
+    """
+    # imports spaCy (to see which pipelines are installed): only once an article is asked for
+    from storyline.analyse import analyses_run
+
     row = session.get(ArticleRow, article_id)
     if row is None:
         return None
@@ -424,6 +454,7 @@ def article_detail(session: Session, article_id: str) -> ArticleDetail | None:
             for t in times
         ],
         removed=[RemovedLine(line_no=r.line_no, text=r.text, reason=r.reason) for r in removed],
+        analyses=analyses_run(row.lang, settings),
     )
 
 
@@ -527,7 +558,7 @@ def _statements(
     ]
 
 
-def _story_item(row: StoryRow, people: Iterable[EntityRef]) -> StoryItem:
+def _story_item(row: StoryRow, people: Iterable[EntityRef], languages: list[str]) -> StoryItem:
     return StoryItem(
         id=row.id,
         headline=row.headline or "(no headline)",
@@ -536,6 +567,7 @@ def _story_item(row: StoryRow, people: Iterable[EntityRef]) -> StoryItem:
         article_count=row.article_count,
         source_count=row.source_count,
         people=list(people),
+        languages=languages,
     )
 
 
