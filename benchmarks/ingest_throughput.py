@@ -18,6 +18,8 @@ from storyline.analyse.nlp import load_pipeline
 from storyline.analyse.quantities import find_quantities
 from storyline.analyse.quotes import extract_statements
 from storyline.analyse.timex import find_times
+from storyline.embed import EMBEDDERS, embedding_text, load_embedder
+from storyline.model import Article
 from storyline.pipeline import Ingestor
 from storyline.read import read_paths
 from storyline.settings import Settings
@@ -25,7 +27,10 @@ from storyline.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = [REPO / "examples" / "corpus", REPO.parent / "shared" / "data" / "corpora" / "ukraine2022"]
-STAGES = ("read", "metadata", "clean", "deduplicate", "analyse", "cluster", "resolve", "claims", "store")
+STAGES = (
+    "read", "metadata", "clean", "deduplicate", "analyse", "embed", "cluster", "resolve", "claims",
+    "store",
+)
 
 
 def measure(path: Path) -> None:
@@ -44,6 +49,21 @@ def measure(path: Path) -> None:
         started = time.perf_counter()
         docs = list(nlp.pipe(texts, batch_size=settings.spacy_batch_size))
         spacy_seconds = time.perf_counter() - started
+        stored = [
+            Article(id=row.id, title=row.title, text=row.text, origin=row.origin)
+            for row in store.iter_articles()
+        ]
+        embed_seconds = {}
+        for name in EMBEDDERS:  # every candidate model, on title and lead and on the title alone
+            embedder = load_embedder(name)
+            for what, inputs in (
+                ("title+lead", [embedding_text(a) for a in stored]),
+                ("title", [a.title or a.text[:160] for a in stored]),
+            ):
+                started = time.perf_counter()
+                for start in range(0, len(inputs), settings.batch_size):
+                    embedder.embed(inputs[start : start + settings.batch_size])
+                embed_seconds[name, what] = time.perf_counter() - started
         extractors = {
             "statements": lambda doc, row: extract_statements(doc),
             "quantities": lambda doc, row: find_quantities(doc),
@@ -67,6 +87,17 @@ def measure(path: Path) -> None:
     spacy_rate = len(texts) / spacy_seconds
     print(f"{'spaCy alone':<14}{spacy_seconds:>9.2f}{spacy_rate:>12.1f}")
     print(f"ratio: Storyline ingest runs at {articles / total / spacy_rate:.2f}x spaCy's own parse rate")
+    configured = (Settings().embedder_name(), "title+lead")
+    if configured in embed_seconds:
+        models = spacy_seconds + embed_seconds[configured]
+        print(
+            f"{'models alone':<14}{models:>9.2f}{len(texts) / models:>12.1f}"
+            f"   (spaCy + {configured[0]} on {configured[1]})"
+        )
+        print(f"ratio: Storyline ingest runs at {models / total:.2f}x the models alone")
+    print("\nembedding cost per article, each candidate model (same texts, same run):")
+    for (name, what), seconds in embed_seconds.items():
+        print(f"  {name:<12}{what:<11}{seconds / max(1, len(stored)) * 1000:>7.1f} ms")
     per_parse = spacy_seconds / len(texts) * 1000
     print(f"\nper article, on the same parsed docs: spaCy parse {per_parse:.1f} ms")
     for name, seconds in extractor_seconds.items():

@@ -114,6 +114,9 @@ class Article:
     times: list[TimeExpression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    # embed
+    embedding: bytes | None = None  # float16 unit vector of title and lead (storyline.embed)
+    embedding_model: str | None = None  # the embedder that made it
     # cluster
     story_id: str | None = None
     story_score: float | None = None

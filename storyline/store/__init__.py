@@ -21,6 +21,7 @@ from storyline.cluster.headline import representative_title
 from storyline.model import Article, EntityMention, ReadProblem, TimeExpression
 from storyline.resolve.resolver import CanonicalEntity
 from storyline.store.schema import (
+    ArticleEmbeddingRow,
     ArticleRow,
     Base,
     ClaimRow,
@@ -186,6 +187,12 @@ class Store:
                 _merge_story(session, into, merged, "an article showed them to be one event")
             for article in batch.articles:
                 _add_article(session, article)
+            session.flush()  # embeddings refer to their articles
+            session.add_all(
+                ArticleEmbeddingRow(article_id=a.id, model=a.embedding_model or "", vector=a.embedding)
+                for a in batch.articles
+                if a.embedding is not None
+            )
             self._bump_source_lines(session, batch.source_lines)
             self._bump_terms(session, batch.term_counts, len(batch.articles))
             session.flush()
@@ -326,7 +333,14 @@ class Store:
             ids = [row.id for row in rows]
             mentions: dict[str, list[EntityMention]] = {i: [] for i in ids}
             times: dict[str, list[TimeExpression]] = {i: [] for i in ids}
+            vectors: dict[str, ArticleEmbeddingRow] = {}
             for chunk in _chunks(ids):
+                vectors.update(
+                    (v.article_id, v)
+                    for v in session.scalars(
+                        select(ArticleEmbeddingRow).where(ArticleEmbeddingRow.article_id.in_(chunk))
+                    )
+                )
                 for m in session.scalars(select(EntityMentionRow).where(EntityMentionRow.article_id.in_(chunk))):
                     mentions[m.article_id].append(EntityMention(m.text, m.label, m.start, m.end, m.entity_id))
                 for t in session.scalars(select(TimeExpressionRow).where(TimeExpressionRow.article_id.in_(chunk))):
@@ -337,6 +351,8 @@ class Store:
                 url=row.url, date=row.date, date_source=row.date_source, lang=row.lang,
                 duplicate_of=row.duplicate_of, story_id=row.story_id,
                 entities=mentions[row.id], times=times[row.id],
+                embedding=vectors[row.id].vector if row.id in vectors else None,
+                embedding_model=vectors[row.id].model if row.id in vectors else None,
             )
             for row in rows
         ]

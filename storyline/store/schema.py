@@ -46,6 +46,16 @@ class ArticleRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
+class ArticleEmbeddingRow(Base):
+    """An article's sentence embedding, and the model that made it (vectors of two models differ)."""
+
+    __tablename__ = "article_embeddings"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, see storyline.embed.to_bytes
+
+
 class RemovedLineRow(Base):
     __tablename__ = "removed_lines"
 
