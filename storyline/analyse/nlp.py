@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -34,9 +35,22 @@ def load_pipeline(candidates: tuple[str, ...]) -> Language:
     )
 
 
-def parse_texts(texts: Sequence[str], settings: Settings) -> Iterator[Doc]:
-    """Yield the parsed `Doc` of each text, in order, streamed through `nlp.pipe`."""
-    nlp = load_pipeline(settings.spacy_candidates())
+def parse_texts(texts: Sequence[str], settings: Settings, lang: str = "en") -> Iterator[Doc]:
+    """Yield the parsed `Doc` of each text of one language, in order, streamed through `nlp.pipe`."""
+    nlp = load_pipeline(settings.language_pipelines()[lang])
     yield from nlp.pipe(
         texts, batch_size=settings.spacy_batch_size, n_process=settings.spacy_processes
     )
+
+
+def parsed_languages(settings: Settings) -> frozenset[str]:
+    """Return the languages a spaCy pipeline is installed for (English always: it is required)."""
+    return frozenset(
+        lang for lang, names in settings.language_pipelines().items()
+        if lang == "en" or any(_installed(name) for name in names)
+    )
+
+
+@lru_cache(maxsize=32)
+def _installed(name: str) -> bool:
+    return spacy.util.is_package(name) or Path(name).is_dir()
