@@ -265,3 +265,13 @@ def test_a_word_glued_after_a_name_is_cut_when_the_article_names_the_person_else
     assert entity.name in ("Jen Psaki", "Jin Psaki")
     assert "Jin Psaki Briefly" not in entity.aliases
     assert {m.text for m in entity.mentions} == {"Jin Psaki", "Jen Psaki"}
+
+
+def test_names_in_other_scripts_resolve_to_the_latin_spelling() -> None:
+    resolver = EntityResolver()
+    [english] = resolve(resolver, "a1", local("Jens Stoltenberg"), story_id="s1")
+    [ukrainian] = resolve(resolver, "a2", local("Єнс Столтенберг"), story_id="s1")
+    [zelensky] = resolve(resolver, "a3", local("Volodymyr Zelensky"), story_id="s1")
+    [cyrillic] = resolve(resolver, "a4", local("Володимир Зеленський"), story_id="s1")
+    assert ukrainian == english and cyrillic == zelensky != english
+    assert name_key("Зеленський") == "zelenskiy" and name_key("Столтенберг") == "stoltenberg"

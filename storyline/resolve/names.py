@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import jellyfish
+from anyascii import anyascii
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -195,7 +196,12 @@ def is_well_formed(name: str) -> bool:
 
 
 def name_key(name: str) -> str:
-    """Return the form two spellings of one name share: casefolded, no accents, no dots or hyphens."""
+    """Return the form two spellings of one name share: casefolded, no accents, no dots or hyphens.
+
+    Names in other scripts are transliterated to Latin letters first (anyascii), so
+    "Столтенберг" is "stoltenberg" and "Зеленський" is "zelenskiy", one letter from "zelensky".
+    """
+    name = latin(name)
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = plain.casefold().replace("’", "'").replace("‘", "'")
@@ -205,6 +211,22 @@ def name_key(name: str) -> str:
     plain = re.sub(r"^the\s+", "", plain)
     plain = re.sub(r"\s+(?:com|org|net)\s*$", "", plain)  # "TMZ.com" is TMZ
     return _SPACES.sub(" ", plain).strip()
+
+
+def latin(text: str) -> str:
+    """Return the text with every letter outside the Latin script transliterated (anyascii).
+
+    Latin letters stay as they are (accents are for the caller to fold); the soft and hard
+    signs of Cyrillic, which anyascii writes as apostrophes, are dropped.
+    """
+    if all(ord(ch) <= _LAST_LATIN for ch in text):
+        return text
+    return "".join(
+        ch if ord(ch) <= _LAST_LATIN else anyascii(ch).replace("'", "") for ch in text
+    )
+
+
+_LAST_LATIN = 0x24F  # end of Latin Extended-B
 
 
 def name_tokens(name: str) -> list[str]:
