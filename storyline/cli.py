@@ -379,25 +379,48 @@ def _jsonable(value: object) -> object:
 
 @eval_app.command("stories")
 def eval_stories(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Labelled articles, JSON lines.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Labelled articles, JSON lines; PATH:split=dev, PATH:since=2021-07-16 or "
+            "PATH:before=2021-07-16 select part of a file (conditions joined by commas)."
+        ),
+    ],
     split: Annotated[str | None, typer.Option(help="Score only records of this split (train, dev).")] = None,
     limit: LimitOption = None,
     fit: Annotated[
-        bool, typer.Option("--fit", help="Refit the shipped story weights on --split (default train).")
+        bool,
+        typer.Option("--fit", help="Refit the shipped story weights on all the selections given."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """B-cubed and pairwise F1 of story clustering, next to the TF-IDF agglomerative baseline."""
-    from storyline.evaluate.stories import evaluate_stories, fit_story_weights, format_story_scores
+    """B-cubed and pairwise F1 of story clustering (overall and across languages), next to baselines."""
+    from storyline.cluster.weights import weights_json
+    from storyline.evaluate.stories import (
+        Selection,
+        evaluate_stories,
+        fit_story_weights,
+        format_story_scores,
+    )
 
+    try:
+        selections = [Selection.parse(text) for text in paths]
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    for selection in selections:
+        if not selection.path.exists():
+            raise typer.BadParameter(f"{selection.path}: no such file or folder")
     if fit:
-        console.print(fit_story_weights(path, split=split or "train").to_json(), highlight=False)
+        console.print(weights_json(fit_story_weights(selections)), highlight=False)
         return
-    scores = evaluate_stories(path, limit=limit, split=split)
-    if as_json:
-        console.print_json(json.dumps(scores.as_dict(), default=str))
-    else:
-        console.print(format_story_scores(scores), highlight=False, soft_wrap=True)
+    for selection in selections:
+        if split is not None or limit is not None:
+            selection = dataclasses.replace(selection, split=split or selection.split, limit=limit)
+        scores = evaluate_stories(selection)
+        if as_json:
+            console.print_json(json.dumps(scores.as_dict(), default=str))
+        else:
+            console.print(format_story_scores(scores), highlight=False, soft_wrap=True)
 
 
 @eval_app.command("times")

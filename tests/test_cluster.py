@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from storyline.analyse.timex import find_times
-from storyline.cluster.features import date_keys, entity_key, extract_features, numbers
+from storyline.cluster.features import (
+    content_words,
+    date_keys,
+    entity_key,
+    extract_features,
+    headline_grams,
+    numbers,
+)
 from storyline.cluster.headline import representative_title
 from storyline.cluster.online import (
     FEATURE_NAMES,
     DocumentFrequencies,
     OnlineClusterer,
+    pair_features,
     story_id_for,
 )
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.weights import load_weights
+from storyline.cluster.weights import StoryWeights, load_weights
 from storyline.model import Article, EntityMention
 from storyline.settings import Settings
 
@@ -180,8 +189,73 @@ def test_profile_round_trip_keeps_everything_the_clusterer_uses() -> None:
 
 
 def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted() -> None:
-    weights = load_weights()
-    assert weights.features == FEATURE_NAMES
-    assert 0.0 < weights.threshold < 1.0
-    assert weights.fitted["split"] == "train"
-    assert weights.probability([0.0] * len(FEATURE_NAMES)) < weights.threshold
+    models = load_weights()
+    assert set(models) == {"article", "headline"}
+    for kind, weights in models.items():
+        assert weights.features == FEATURE_NAMES
+        assert 0.0 < weights.threshold < 1.0
+        assert weights.fitted["by"].startswith("storyline eval stories --fit")
+        assert weights.probability([0.0] * len(FEATURE_NAMES)) < weights.threshold
+        assert kind in weights.fitted["model"]
+    # ECB+ and the sample corpus train the article model, Olympic headlines the headline model.
+    assert models["article"].fitted["data"] == [
+        "ecbplus_traindev [split train]", "corpus [labels examples/labels/sample_stories.json]"
+    ]
+    assert models["headline"].fitted["data"] == ["og2021_titles_dev [before 2021-07-24]"]
+
+
+def test_an_article_is_scored_by_the_model_of_its_kind() -> None:
+    article = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), -2.0, 0.3)
+    headline = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), 2.0, 0.6)
+    clusterer = OnlineClusterer(
+        Settings(db_url="sqlite://"), DocumentFrequencies(), {"article": article, "headline": headline}
+    )
+    body = make_article("full", "Quake", "A strong earthquake shook the region. " * 8, None)
+    title = make_article("title", "Quake shakes the region", "Quake shakes the region", None)
+    profile = StoryProfile("s1")
+    assert clusterer.probability(extract_features(body), profile) < 0.2
+    assert clusterer.probability(extract_features(title), profile) > 0.8
+
+
+def test_headline_grams_and_entity_keys_cross_scripts() -> None:
+    assert entity_key("Столтенберг", "PERSON") == entity_key("Jens Stoltenberg", "PERSON")
+    latin, cyrillic = headline_grams("Stoltenberg"), headline_grams("Столтенберг")
+    assert set(latin) == set(cyrillic) and "~ sto" in latin
+    assert set(headline_grams("Biles withdraws")) & set(headline_grams("Biles se retire"))
+
+
+def test_stop_words_follow_the_language_of_the_text() -> None:
+    german = "Die Nato schickt keine Truppen in die Ukraine und nicht nach Kiew"
+    assert "keine" not in content_words(german, "de") and "truppen" in content_words(german, "de")
+    assert "keine" in content_words(german)  # unknown language: English stop words only
+
+
+def test_a_report_in_another_language_finds_its_story_through_the_embedding() -> None:
+    import numpy as np
+
+    clusterer = OnlineClusterer(Settings(db_url="sqlite://"), DocumentFrequencies())
+    english = extract_features(make_article("en", "NATO rules out troops", "NATO rules out troops", "2022-01-25"))
+    english = replace(english, embedding=np.array([1.0, 0.0], dtype=np.float32), lang="en")
+    clusterer._fold("s-en", english)
+    german = extract_features(make_article("de", "Keine Soldaten", "Keine Soldaten", "2022-01-25"))
+    german = replace(german, embedding=np.array([0.99, 0.141], dtype=np.float32), lang="de")
+    assert [p.story_id for p in clusterer._candidates(german)] == ["s-en"]  # no word shared
+    values = dict(zip(FEATURE_NAMES, pair_features(german, clusterer.profiles["s-en"], clusterer.frequencies), strict=True))
+    assert values["embedding_cosine"] == pytest.approx(0.99, abs=1e-3)
+    assert values["language_shared"] == 0.0 and values["terms_cosine"] == 0.0
+
+
+def test_a_story_told_mostly_in_another_language_has_its_words_read_as_absent() -> None:
+    from storyline.cluster.online import across_languages, language_shared
+
+    story = StoryProfile("s1")
+    story.languages.update({"en": 20, "es": 1})
+    assert not language_shared("es", story) and language_shared("en", story)
+    assert language_shared(None, story) and language_shared("de", StoryProfile("empty"))
+    values = [1.0] * len(FEATURE_NAMES)
+    masked = dict(zip(FEATURE_NAMES, across_languages(values), strict=True))
+    assert masked["terms_cosine"] == masked["member_terms_max"] == masked["language_shared"] == 0.0
+    assert masked["embedding_cosine"] == masked["entity_share_p"] == 1.0
+    nameless = dict(zip(FEATURE_NAMES, across_languages(values, without_names=True), strict=True))
+    assert nameless["entity_share_p"] == nameless["entity_has_l"] == 0.0
+    assert nameless["number_share"] == 1.0

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from storyline.evaluate.stories import (
+    Selection,
     arrival_order,
     bcubed,
+    cross_lingual_pairwise,
+    embedding_clusters,
     evaluate_stories,
     format_story_scores,
     pairwise,
@@ -53,6 +56,40 @@ def test_a_dropped_item_counts_as_its_own_story() -> None:
     assert (scores.predicted_stories, scores.gold_stories) == (3, 2)
 
 
+def test_cross_lingual_pairwise_counts_only_pairs_in_two_languages() -> None:
+    languages = {"a": "en", "b": "de", "c": "en", "d": "fr", "e": "fr"}
+    # Gold cross-lingual pairs: ab, bc (story G1), de is same-language. Predicted {a,b}, {c,d,e}:
+    # cross pairs ab, cd, ce; of these only ab is gold.
+    p, r, f = cross_lingual_pairwise(SPLIT_WRONGLY, GOLD, languages)
+    assert (p, r) == pytest.approx((1 / 3, 1 / 2))
+    assert f == pytest.approx(0.4)
+    assert cross_lingual_pairwise(GOLD, GOLD, languages) == pytest.approx((1.0, 1.0, 1.0))
+
+
+def test_selections_name_a_split_or_a_date_range() -> None:
+    selection = Selection.parse("data/og.jsonl:since=2021-07-16,before=2021-08-01")
+    assert (selection.path, selection.since, selection.before) == (
+        Path("data/og.jsonl"), "2021-07-16", "2021-08-01",
+    )
+    assert selection.keeps({"date": "2021-07-16T08:00:00Z"})
+    assert not selection.keeps({"date": "2021-08-01"}) and not selection.keeps({"date": None})
+    assert Selection.parse("ecb.jsonl:split=dev").keeps({"split": "dev"})
+    assert Selection.parse("plain.jsonl") == Selection(Path("plain.jsonl"))
+    with pytest.raises(ValueError, match="unknown condition"):
+        Selection.parse("x.jsonl:lang=de")
+
+
+def test_embedding_baseline_cuts_average_linkage_at_a_cosine_distance() -> None:
+    import numpy as np
+
+    vectors = np.array([[1.0, 0.0], [0.995, 0.0998], [0.0, 1.0]], dtype=np.float32)
+    records = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    tight = embedding_clusters(records, vectors, 0.001)
+    loose = embedding_clusters(records, vectors, 0.05)
+    assert len(set(tight.values())) == 3
+    assert loose["a"] == loose["b"] != loose["c"]
+
+
 def test_arrival_order_puts_dated_first_by_date_and_ignores_file_order_of_undated() -> None:
     records = [
         {"id": "u1", "date": None},
@@ -77,8 +114,11 @@ def test_ecbplus_subset_through_the_real_pipeline() -> None:
     # Well above chance on a subset, and the baseline reproduces on the same records.
     assert scores.system.bcubed_f1 > 0.7
     assert scores.baseline.bcubed_f1 > 0.5
-    assert "storyline" in format_story_scores(scores)
-    assert scores.as_dict()["system"]["pairwise_f1"] == scores.system.pairwise_f1
+    table = format_story_scores(scores)
+    assert all(name in table for name in ("storyline", "tfidf avg-link", "e5 avg-link, oracle"))
+    assert scores.as_dict()["methods"]["storyline"]["overall"]["pairwise_f1"] == scores.system.pairwise_f1
+    assert scores.languages == {"en": 80}
+    assert scores.methods["storyline"].cross_lingual is None  # one language: no such pairs
 
 
 def _first_dev(path: Path, n: int) -> list[dict]:

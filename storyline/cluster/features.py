@@ -10,11 +10,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
+import numpy as np
+from anyascii import anyascii
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from storyline.embed import from_bytes
 from storyline.model import Article
 
 # spaCy entity labels grouped into the kinds the clusterer weighs separately.
@@ -28,11 +32,15 @@ SPECIFIC_ENTITY_LABELS = frozenset(ENTITY_KINDS)
 ENTITY_PREFIX = "@"  # "@p:reid", "@l:malibu"
 NUMBER_PREFIX = "#"  # "#6.1", "#212"
 DATE_PREFIX = "%"  # "%d:2008-09-24", "%md:09-24", "%m:2008-09", "%y:2008"
+GRAM_PREFIX = "~"  # "~biles": character 4-grams of the headline, in Latin letters
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?(?![\w])")
 GUESSED_DATE_SOURCES = frozenset({"text"})
 _MIN_WORD = 3
 _TITLE_WEIGHT = 2
+_GRAM = 4
+_HEADLINE_CHARS = 160  # an article without a title is known by the start of its text
+_HEADLINE_SLACK = 40  # a text this much longer than its title is still only a headline
 # Small counts ("one of two", "3 people") are everywhere; from this value on a number is specific.
 _MIN_NUMBER = 5
 
@@ -51,6 +59,13 @@ class ArticleFeatures:
     numbers: Counter[str]
     dates: Counter[str]
     day_guessed: bool = False  # `day` was guessed from the body, not given by metadata
+    # Language-independent signals: headline character grams of the transliterated headline
+    # (names and numbers survive translation: "Байлз" -> "bailz", "Simone Biles" everywhere),
+    # and the sentence embedding of title and lead.
+    grams: Counter[str] = field(default_factory=Counter)
+    embedding: np.ndarray | None = None
+    lang: str | None = None
+    headline_only: bool = False  # the text is no more than its headline (a title feed)
 
     @property
     def trusted_day(self) -> date | None:
@@ -58,15 +73,18 @@ class ArticleFeatures:
         return None if self.day_guessed else self.day
 
     def keys(self) -> set[str]:
-        """Return every key of the article (for document frequencies and the index)."""
-        return {*self.terms, *self.entities, *self.numbers, *self.dates}
+        """Return every key of the article (for document frequencies)."""
+        return {*self.terms, *self.entities, *self.numbers, *self.dates, *self.grams}
 
 
 def extract_features(article: Article) -> ArticleFeatures:
     """Return the clustering features of an analysed article; pure and cheap (no parsing)."""
     terms: Counter[str] = Counter()
-    terms.update({word: _TITLE_WEIGHT * n for word, n in content_words(article.title).items()})
-    terms.update(content_words(article.text))
+    lang = article.lang
+    terms.update(
+        {word: _TITLE_WEIGHT * n for word, n in content_words(article.title, lang).items()}
+    )
+    terms.update(content_words(article.text, lang))
     entities: Counter[str] = Counter(
         entity_key(mention.text, mention.label)
         for mention in article.entities
@@ -87,6 +105,10 @@ def extract_features(article: Article) -> ArticleFeatures:
         numbers(article.text, time_spans),
         date_keys(values),
         day_guessed=guessed,
+        grams=headline_grams(article.title or article.text[:_HEADLINE_CHARS]),
+        embedding=from_bytes(article.embedding) if article.embedding is not None else None,
+        lang=lang,
+        headline_only=len(article.text) <= len(article.title) + _HEADLINE_SLACK,
     )
 
 
@@ -96,7 +118,7 @@ def entity_key(name: str, label: str = "PERSON") -> str:
     The last word ("Stoltenberg", "Ukraine") survives titles, first names and most
     transliteration; resolving full variants is the entity resolver's job.
     """
-    words = [w for w in _WORD.findall(name.casefold().replace("'s", "")) if w != "the"]
+    words = [w for w in _WORD.findall(anyascii(name).casefold().replace("'s", "")) if w != "the"]
     kind = ENTITY_KINDS.get(label, "m")
     return f"{ENTITY_PREFIX}{kind}:{words[-1]}" if words else ""
 
@@ -155,13 +177,41 @@ def calendar_day(value: str | None) -> date | None:
         return None
 
 
-def content_words(text: str) -> Counter[str]:
-    """Return the counts of the text's content words: case-folded, no stop words or short words."""
+def content_words(text: str, lang: str | None = None) -> Counter[str]:
+    """Return the counts of the text's content words: case-folded, no stop words or short words.
+
+    Stop words are those of the text's language (spaCy's lists), English where it is unknown.
+    """
+    stop = stop_words(lang or "en")
     return Counter(
         word
         for word in (w.casefold() for w in _WORD.findall(text))
-        if len(word) >= _MIN_WORD and word not in ENGLISH_STOP_WORDS
+        if len(word) >= _MIN_WORD and word not in stop
     )
+
+
+@lru_cache(maxsize=64)
+def stop_words(lang: str) -> frozenset[str]:
+    """Return the stop words of a language from spaCy's language data (English's as fallback)."""
+    from spacy.util import get_lang_class
+
+    try:
+        words = get_lang_class(lang).Defaults.stop_words
+    except (ImportError, KeyError):
+        words = set()
+    return frozenset({*(w.casefold() for w in words), *ENGLISH_STOP_WORDS})
+
+
+def headline_grams(headline: str) -> Counter[str]:
+    """Return the character 4-grams of a headline's words, transliterated to Latin letters.
+
+    Words are padded with a space, so short words and word edges count ("~ nato", "~ato ").
+    """
+    grams: Counter[str] = Counter()
+    for word in _WORD.findall(anyascii(headline).casefold()):
+        padded = f" {word} "
+        grams.update(GRAM_PREFIX + padded[i : i + _GRAM] for i in range(len(padded) - _GRAM + 1))
+    return grams
 
 
 def sublinear(count: float) -> float:

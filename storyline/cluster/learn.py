@@ -9,26 +9,34 @@ model learns on exactly the kind of (article, story-so-far) pairs it decides at 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from storyline.cluster.features import extract_features
 from storyline.cluster.online import (
     FEATURE_NAMES,
+    LANGUAGE_SHARED_AT,
     DocumentFrequencies,
     OnlineClusterer,
+    across_languages,
     pair_features,
 )
 from storyline.cluster.weights import NEVER, StoryWeights
 from storyline.model import Article
 from storyline.settings import Settings
 
-THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(2, 19))  # join probabilities tried
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)  # join probabilities tried
 MERGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, NEVER)  # merge probabilities tried with each
 
 
 def training_pairs(
     articles: Sequence[Article], gold: Mapping[str, str], settings: Settings, weights: StoryWeights
 ) -> tuple[list[list[float]], list[int]]:
-    """Return pair features and labels from replaying `articles` with their gold stories."""
+    """Return pair features and labels from replaying `articles` with their gold stories.
+
+    Every pair within one language is given three times: as it is, and as it reads across
+    languages (`across_languages`) with and without names, so that corpora in one language
+    train the cross-lingual case too.
+    """
     clusterer = OnlineClusterer(settings, DocumentFrequencies(), weights)
     rows: list[list[float]] = []
     labels: list[int] = []
@@ -43,8 +51,15 @@ def training_pairs(
             if gap is None or gap <= settings.story_window_days:
                 candidates[story] = own
         for story_id, profile in candidates.items():
-            rows.append(pair_features(features, profile, clusterer.frequencies))
+            values = pair_features(features, profile, clusterer.frequencies)
+            rows.append(values)
             labels.append(int(story_id == story))
+            if values[LANGUAGE_SHARED_AT]:
+                # The same pair as if told in another language, with and without a pipeline
+                # for its names: what a corpus in one language can teach about the others.
+                for without_names in (False, True):
+                    rows.append(across_languages(values, without_names))
+                    labels.append(int(story_id == story))
         clusterer._fold(story, features)
     return rows, labels
 
@@ -76,47 +91,76 @@ def stream_assign(articles: Sequence[Article], clusterer: OnlineClusterer) -> di
     return {article_id: current(story_id) for article_id, story_id in story_of.items()}
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """Analysed articles of one labelled corpus, in arrival order, with their gold stories."""
+
+    name: str
+    articles: Sequence[Article]
+    gold: Mapping[str, str]
+
+
 def fit_weights(
-    articles: Sequence[Article],
-    gold: Mapping[str, str],
+    corpora: Sequence[Corpus],
     settings: Settings,
     score: Callable[[Mapping[str, str], Mapping[str, str]], float],
     fitted: dict[str, object] | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+    merge_thresholds: Sequence[float] = MERGE_THRESHOLDS,
 ) -> StoryWeights:
-    """Return weights fitted on the articles: a logistic regression, then the join threshold.
+    """Return weights fitted on several corpora: one logistic regression, then the thresholds.
 
-    The join threshold and the merge threshold are the pair of `THRESHOLDS` and
-    `MERGE_THRESHOLDS` whose streaming clustering of the same articles has the best
-    `score(predicted, gold)`. Costs one replay per pair tried.
+    Every gold-replay pair counts once in the regression, so a corpus weighs by its pairs. The
+    join and merge thresholds are the pair whose streaming clustering
+    has the best mean `score(predicted, gold)` over the corpora: a choice no single corpus makes.
+    Costs one replay per corpus and threshold pair tried.
     """
     from sklearn.linear_model import LogisticRegression
 
     zero = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), 0.0, 0.5)
-    rows, labels = training_pairs(articles, gold, settings, zero)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(rows, labels)
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    pair_counts = {}
+    for corpus in corpora:
+        corpus_rows, corpus_labels = training_pairs(corpus.articles, corpus.gold, settings, zero)
+        rows.extend(corpus_rows)
+        labels.extend(corpus_labels)
+        pair_counts[corpus.name] = [len(corpus_labels), sum(corpus_labels)]
+    model = LogisticRegression(C=1.0, max_iter=5000).fit(rows, labels)
     weights = StoryWeights(
         FEATURE_NAMES,
         tuple(round(float(w), 5) for w in model.coef_[0]),
         round(float(model.intercept_[0]), 5),
         0.5,
     )
-    by_thresholds = {}
-    for threshold in THRESHOLDS:
-        for merge in MERGE_THRESHOLDS:
-            trial = StoryWeights(
-                weights.features, weights.coefficients, weights.intercept, threshold,
-                merge_threshold=merge,
-            )
-            clusterer = OnlineClusterer(settings, DocumentFrequencies(), trial)
-            by_thresholds[threshold, merge] = score(stream_assign(articles, clusterer), gold)
-    best, best_merge = max(
-        by_thresholds, key=lambda pair: (by_thresholds[pair], -abs(pair[0] - 0.5), pair[1])
+    def replay(threshold: float, merge: float) -> list[float]:
+        trial = StoryWeights(
+            weights.features, weights.coefficients, weights.intercept, threshold,
+            merge_threshold=merge,
+        )
+        return [
+            score(stream_assign(c.articles, OnlineClusterer(settings, DocumentFrequencies(), trial)), c.gold)
+            for c in corpora
+        ]
+
+    def mean(scores: list[float]) -> float:
+        return sum(scores) / len(scores)
+
+    # Coordinate search: the join threshold without merges, then the merge threshold with it.
+    by_thresholds = {(t, NEVER): replay(t, NEVER) for t in thresholds}
+    best = max(thresholds, key=lambda t: (mean(by_thresholds[t, NEVER]), -abs(t - 0.5)))
+    by_thresholds.update({(best, m): replay(best, m) for m in merge_thresholds if best < m < NEVER})
+    best_merge = max(
+        (m for t, m in by_thresholds if t == best), key=lambda m: (mean(by_thresholds[best, m]), m)
     )
     record = dict(fitted or {})
     record.update(
-        pairs=len(labels),
-        positive_pairs=sum(labels),
-        threshold_scores={f"{t} merge {m}": round(s, 4) for (t, m), s in by_thresholds.items()},
+        pairs={name: {"pairs": n, "positive": p} for name, (n, p) in pair_counts.items()},
+        threshold_scores={
+            f"{t} merge {m}": [round(x, 4) for x in scores] for (t, m), scores in by_thresholds.items()
+        },
+        threshold_choice="best mean B-cubed F1 over the fitted corpora, in the order "
+        + ", ".join(corpus.name for corpus in corpora),
     )
     return StoryWeights(
         weights.features, weights.coefficients, weights.intercept, best, record, best_merge

@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from storyline.cluster.features import (
     DATE_PREFIX,
     ENTITY_PREFIX,
@@ -17,7 +19,7 @@ from storyline.cluster.features import (
     sublinear,
 )
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.weights import StoryWeights, load_weights
+from storyline.cluster.weights import ARTICLE, HEADLINE, StoryWeights, load_weights
 from storyline.settings import Settings
 
 # How many of an article's heaviest keys look stories up in the inverted index, and how many
@@ -29,6 +31,9 @@ INDEX_KEYS_PER_STORY = 60
 # a look-up's cost bounded however many stories the window holds.
 MAX_POSTING = 400
 ENTITY_KINDS = ("p", "o", "l", "m")
+# Stories whose centroid is nearest the article's embedding are candidates too, whatever words
+# they share: that is how a report in another language finds its story.
+EMBEDDING_CANDIDATES = 10
 _DAY_LEVELS = ("%d:", "%md:")
 _YEAR_LEVELS = ("%m:", "%y:")
 
@@ -49,6 +54,12 @@ FEATURE_NAMES = (
     "log_days_apart",
     "days_known",
     "log_story_size",
+    # language-independent: these carry an article across languages, where words cannot
+    "embedding_cosine",
+    "member_embedding_max",
+    "embedding_known",
+    "member_grams_max",
+    "language_shared",
 )
 
 
@@ -101,25 +112,21 @@ class OnlineClusterer:
         self,
         settings: Settings,
         frequencies: DocumentFrequencies,
-        weights: StoryWeights | None = None,
+        weights: StoryWeights | Mapping[str, StoryWeights] | None = None,
     ) -> None:
         self.settings = settings
         self.frequencies = frequencies
-        self.weights = weights or load_weights(settings.story_weights)
-        self.threshold = (
-            settings.story_join_probability
-            if settings.story_join_probability is not None
-            else self.weights.threshold
-        )
-        self.merge_threshold = (
-            settings.story_merge_probability
-            if settings.story_merge_probability is not None
-            else self.weights.merge_threshold
+        weights = weights or load_weights(settings.story_weights)
+        # One model for articles with a body, one for headlines alone (a title feed): the same
+        # word overlap means more in ten words than in five hundred.
+        self.models: dict[str, StoryWeights] = (
+            {ARTICLE: weights, HEADLINE: weights} if isinstance(weights, StoryWeights) else dict(weights)
         )
         self.profiles: dict[str, StoryProfile] = {}
         self.kept_apart: set[frozenset[str]] = set()  # pairs a person split; never merged again
         self._index: dict[str, set[str]] = defaultdict(set)
         self._indexed: dict[str, list[str]] = {}
+        self._centroids = CentroidIndex()
 
     def load(self, profiles: Iterable[StoryProfile]) -> None:
         """Make stored stories candidates again (the pipeline loads those active in its window)."""
@@ -140,7 +147,10 @@ class OnlineClusterer:
             ((self.probability(features, profile), profile) for profile in self._candidates(features)),
             key=lambda pair: (-pair[0], pair[1].story_id),
         )
-        if not scored or scored[0][0] < self.threshold:
+        model = self.model(features)
+        join = first_set(self.settings.story_join_probability, model.threshold)
+        merge_at = first_set(self.settings.story_merge_probability, model.merge_threshold)
+        if not scored or scored[0][0] < join:
             story_id = story_id_for(article_id)
             closest = {}
             if scored:
@@ -153,7 +163,7 @@ class OnlineClusterer:
         merged = tuple(
             other.story_id
             for other_probability, other in scored[1:]
-            if other_probability >= self.merge_threshold
+            if other_probability >= merge_at
             and frozenset((profile.story_id, other.story_id)) not in self.kept_apart
         )
         for other_id in merged:
@@ -167,6 +177,7 @@ class OnlineClusterer:
         source = self.profiles.pop(other, None)
         for key in self._indexed.pop(other, []):
             self._index[key].discard(other)
+        self._centroids.remove(other)
         if source is not None:
             target.absorb(source)
         self._reindex(target)
@@ -178,7 +189,11 @@ class OnlineClusterer:
 
     def probability(self, features: ArticleFeatures, profile: StoryProfile) -> float:
         """Return the learned probability that the article reports the story's event."""
-        return self.weights.probability(pair_features(features, profile, self.frequencies))
+        return self.model(features).probability(pair_features(features, profile, self.frequencies))
+
+    def model(self, features: ArticleFeatures) -> StoryWeights:
+        """Return the model that scores this article: the headline one for a headline alone."""
+        return self.models[HEADLINE if features.headline_only else ARTICLE]
 
     def signals(self, features: ArticleFeatures, profile: StoryProfile) -> dict[str, list[str]]:
         """Return the shared keys that tie the article to the story, heaviest first."""
@@ -195,12 +210,19 @@ class OnlineClusterer:
         }
         ranked = sorted(shared, key=lambda key: (-shared[key], key))
         gap = profile.days_apart(features.day)
+        centroid = profile.centroid
+        meaning = (
+            [f"{float(centroid @ features.embedding):.3f}"]
+            if features.embedding is not None and centroid is not None
+            else []
+        )
         return {
             "words": [k for k in ranked if k[0] not in (ENTITY_PREFIX, NUMBER_PREFIX, DATE_PREFIX)][:8],
             "entities": [k.split(":", 1)[1] for k in ranked if k[0] == ENTITY_PREFIX][:8],
             "numbers": [k[1:] for k in ranked if k[0] == NUMBER_PREFIX][:5],
             "dates": [k.split(":", 1)[1] for k in ranked if k[0] == DATE_PREFIX][:5],
             "days apart": [] if gap is None else [str(gap)],
+            "embedding cosine": meaning,
         }
 
     def _fold(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
@@ -226,7 +248,11 @@ class OnlineClusterer:
                     named_day.update(posting)
         window = self.settings.story_window_days
         candidates = []
-        for story_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])):
+        ranked = [story_id for story_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))]
+        if features.embedding is not None:
+            near = self._centroids.nearest(features.embedding, EMBEDDING_CANDIDATES)
+            ranked = list(dict.fromkeys([*near, *ranked]))
+        for story_id in ranked:
             profile = self.profiles[story_id]
             gap = profile.days_apart(features.trusted_day)
             # A late report that names the story's day is a follow-up however late it comes.
@@ -251,6 +277,56 @@ class OnlineClusterer:
         for key in keys:
             self._index[key].add(profile.story_id)
         self._indexed[profile.story_id] = keys
+        if profile.embedding_sum is not None:
+            self._centroids.put(profile.story_id, profile.centroid)
+
+
+def first_set(configured: float | None, fitted: float) -> float:
+    """Return a configured threshold when one is set, else the fitted one."""
+    return fitted if configured is None else configured
+
+
+class CentroidIndex:
+    """Unit centroids of the stories in memory, searched by dot product in one matrix product.
+
+    Exact (no approximation); a search costs O(stories x dim), about 1 ms per 10,000 stories.
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+
+    def put(self, story_id: str, vector: np.ndarray) -> None:
+        """Set (or replace) the centroid of a story."""
+        row = self._row.get(story_id)
+        if row is None:
+            if self._matrix.shape[1] != vector.shape[0]:
+                self._matrix = np.zeros((16, vector.shape[0]), dtype=np.float32)
+                self._ids, self._row = [], {}
+            if len(self._ids) == self._matrix.shape[0]:
+                grown = np.zeros((2 * len(self._ids), vector.shape[0]), dtype=np.float32)
+                grown[: len(self._ids)] = self._matrix
+                self._matrix = grown
+            row = len(self._ids)
+            self._ids.append(story_id)
+            self._row[story_id] = row
+        self._matrix[row] = vector
+
+    def remove(self, story_id: str) -> None:
+        """Forget a story (merged into another): its row is zeroed, never returned again."""
+        row = self._row.pop(story_id, None)
+        if row is not None:
+            self._matrix[row] = 0.0
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[str]:
+        """Return the ids of the `k` stories whose centroids are nearest `vector`, nearest first."""
+        n = len(self._ids)
+        if not n or vector.shape[0] != self._matrix.shape[1]:
+            return []
+        scores = self._matrix[:n] @ vector
+        top = np.argsort(-scores)[:k] if n > k else np.argsort(-scores)
+        return [self._ids[i] for i in top if self._ids[i] in self._row and scores[i] > 0]
 
 
 def pair_features(
@@ -277,12 +353,18 @@ def pair_features(
         for k, n in counts.items()
     }
     values.append(_cosine(specifics_a, specifics_s))
-    nearest_terms = nearest_specifics = 0.0
-    for terms, specifics in profile.members:
-        member_terms = {k: sublinear(n) * idf(k) for k, n in terms.items()}
-        member_specifics = {k: sublinear(n) * idf(k) for k, n in specifics.items()}
+    nearest_terms = nearest_specifics = nearest_grams = 0.0
+    article_grams = {k: sublinear(n) * idf(k) for k, n in features.grams.items()}
+    vectors = []
+    for member in profile.members:
+        member_terms = {k: sublinear(n) * idf(k) for k, n in member.terms.items()}
+        member_specifics = {k: sublinear(n) * idf(k) for k, n in member.specifics.items()}
+        member_grams = {k: sublinear(n) * idf(k) for k, n in member.grams.items()}
         nearest_terms = max(nearest_terms, _cosine(article_terms, member_terms))
         nearest_specifics = max(nearest_specifics, _cosine(specifics_a, member_specifics))
+        nearest_grams = max(nearest_grams, _cosine(article_grams, member_grams))
+        if member.embedding is not None:
+            vectors.append(member.embedding)
     values.extend((nearest_terms, nearest_specifics))
     by_kind = [
         _share(
@@ -306,7 +388,54 @@ def pair_features(
     gap = profile.days_apart(features.trusted_day)
     values.extend((math.log1p(gap) if gap is not None else 0.0, float(gap is not None)))
     values.append(math.log(size))
-    return values
+    centroid = profile.centroid
+    if features.embedding is not None and centroid is not None and vectors:
+        nearest_member = float(np.max(np.stack(vectors) @ features.embedding))
+        values.extend((float(centroid @ features.embedding), nearest_member, 1.0))
+    else:
+        values.extend((0.0, 0.0, 0.0))
+    values.append(nearest_grams)
+    values.append(float(language_shared(features.lang, profile)))
+    return values if values[-1] else across_languages(values)
+
+
+def language_shared(lang: str | None, profile: StoryProfile) -> bool:
+    """Return whether the story is told mostly in the article's language (its words compare).
+
+    A story of twenty English reports and one Spanish one is, for a Spanish article, a story in
+    another language: its word counts are English.
+    """
+    if not lang or not profile.languages:
+        return True
+    return 2 * profile.languages.get(lang, 0) >= sum(profile.languages.values())
+
+
+# What words measure cannot be seen between two languages: a pair across languages has these
+# read as absent (zero), in training and at run time alike, so the model learns to rely on
+# what crosses languages (embedding, headline letters, names, figures, dates).
+WORD_FEATURES = ("terms_cosine", "member_terms_max")
+_WORD_POSITIONS = tuple(FEATURE_NAMES.index(name) for name in WORD_FEATURES)
+LANGUAGE_SHARED_AT = FEATURE_NAMES.index("language_shared")
+
+
+# Names are found only in languages with a pipeline: a report in another one has none.
+NAME_FEATURES = tuple(
+    name for name in FEATURE_NAMES if name.startswith(("entity_share_", "entity_has_"))
+)
+_NAME_POSITIONS = tuple(FEATURE_NAMES.index(name) for name in NAME_FEATURES)
+
+
+def across_languages(values: list[float], without_names: bool = False) -> list[float]:
+    """Return pair features as they read when the article and the story share no language.
+
+    `without_names`: as they read when, besides, the article's language has no pipeline to
+    find its names (training uses both readings).
+    """
+    masked = list(values)
+    for position in _WORD_POSITIONS + (_NAME_POSITIONS if without_names else ()):
+        masked[position] = 0.0
+    masked[LANGUAGE_SHARED_AT] = 0.0
+    return masked
 
 
 def _share(article: Mapping[str, float], story: Mapping[str, int], size: int) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from collections import Counter
@@ -9,7 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from storyline.cluster.features import ArticleFeatures, extract_features
+from storyline.embed import from_bytes, normalised, to_bytes
 from storyline.model import Article
 
 # Keeping only a story's most frequent words bounds a profile's size; the tail rarely decides.
@@ -20,6 +24,40 @@ MAX_PROFILE_SPECIFICS = 300
 # report more than the whole. Bounded in number and in keys per member.
 MAX_MEMBERS = 24
 MEMBER_TERMS = 60
+
+
+@dataclass
+class Member:
+    """A sketch of one recent article of a story: top words, specifics, headline grams, vector."""
+
+    terms: Counter[str]
+    specifics: Counter[str]
+    grams: Counter[str] = field(default_factory=Counter)
+    embedding: np.ndarray | None = None
+    lang: str | None = None
+
+    def to_record(self) -> dict:
+        """Return the member as JSON-ready values."""
+        return {
+            "terms": self.terms,
+            "specifics": _top(self.specifics, MAX_PROFILE_SPECIFICS),
+            "grams": self.grams,
+            "vector": _vector_text(self.embedding),
+            "lang": self.lang,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict | list) -> Member:
+        """Return the member kept as `record` (a [terms, specifics] pair in older stores)."""
+        if isinstance(record, list):
+            return cls(Counter(record[0]), Counter(record[1]))
+        return cls(
+            Counter(record["terms"]),
+            Counter(record["specifics"]),
+            Counter(record.get("grams", {})),
+            _vector(record.get("vector")),
+            record.get("lang"),
+        )
 
 
 @dataclass
@@ -38,7 +76,16 @@ class StoryProfile:
     last_day: date | None = None
     numbers: Counter[str] = field(default_factory=Counter)
     dates: Counter[str] = field(default_factory=Counter)
-    members: list[tuple[Counter[str], Counter[str]]] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    # sum of the members' unit embeddings (its direction is the story's centroid), and how
+    # many articles of each language the story holds
+    embedding_sum: np.ndarray | None = None
+    languages: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def centroid(self) -> np.ndarray | None:
+        """Return the unit-length mean embedding of the story's articles, None without any."""
+        return None if self.embedding_sum is None else normalised(self.embedding_sum)
 
     def add(self, features: ArticleFeatures) -> None:
         """Fold one article's features into the profile."""
@@ -52,8 +99,16 @@ class StoryProfile:
         ):
             mine.update(set(theirs))
         specifics = Counter({**features.entities, **features.numbers, **features.dates})
-        self.members.append((_top(features.terms, MEMBER_TERMS), specifics))
+        self.members.append(
+            Member(
+                _top(features.terms, MEMBER_TERMS), specifics, features.grams,
+                features.embedding, features.lang,
+            )
+        )
         del self.members[:-MAX_MEMBERS]
+        if features.embedding is not None:
+            self.embedding_sum = _added(self.embedding_sum, features.embedding)
+        self.languages[features.lang or ""] += 1
         self.article_count += 1
         if features.day:
             self.first_day = min(filter(None, (self.first_day, features.day)))
@@ -66,6 +121,9 @@ class StoryProfile:
         self.numbers.update(other.numbers)
         self.dates.update(other.dates)
         self.members = (self.members + other.members)[-MAX_MEMBERS:]
+        if other.embedding_sum is not None:
+            self.embedding_sum = _added(self.embedding_sum, other.embedding_sum)
+        self.languages.update(other.languages)
         self.article_count += other.article_count
         days = [d for d in (self.first_day, self.last_day, other.first_day, other.last_day) if d]
         self.first_day, self.last_day = (min(days), max(days)) if days else (None, None)
@@ -85,7 +143,9 @@ class StoryProfile:
             "entities": _top(self.entities, MAX_PROFILE_SPECIFICS),
             "numbers": _top(self.numbers, MAX_PROFILE_SPECIFICS),
             "dates": _top(self.dates, MAX_PROFILE_SPECIFICS),
-            "members": [[terms, _top(specifics, MAX_PROFILE_SPECIFICS)] for terms, specifics in self.members],
+            "members": [member.to_record() for member in self.members],
+            "vector_sum": _vector_text(self.embedding_sum, dtype=np.float32),
+            "languages": self.languages,
             "n": self.article_count,
             "first": self.first_day.isoformat() if self.first_day else None,
             "last": self.last_day.isoformat() if self.last_day else None,
@@ -105,8 +165,31 @@ class StoryProfile:
             last_day=date.fromisoformat(record["last"]) if record["last"] else None,
             numbers=Counter(record["numbers"]),
             dates=Counter(record["dates"]),
-            members=[(Counter(terms), Counter(specifics)) for terms, specifics in record["members"]],
+            members=[Member.from_record(member) for member in record["members"]],
+            embedding_sum=_vector(record.get("vector_sum"), dtype=np.float32),
+            languages=Counter(record.get("languages", {})),
         )
+
+
+def _added(total: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
+    return vector.astype(np.float32) if total is None else total + vector
+
+
+def _vector_text(vector: np.ndarray | None, dtype=np.float16) -> str | None:
+    """Return a vector as base64 text for the JSON profile (float16 unless told otherwise)."""
+    if vector is None:
+        return None
+    data = to_bytes(vector) if dtype is np.float16 else np.asarray(vector, dtype=dtype).tobytes()
+    return base64.b64encode(data).decode("ascii")
+
+
+def _vector(text: str | None, dtype=np.float16) -> np.ndarray | None:
+    if text is None:
+        return None
+    data = base64.b64decode(text)
+    if dtype is np.float16:
+        return from_bytes(data)
+    return np.frombuffer(data, dtype=dtype).copy()
 
 
 def _top(counts: Counter[str], n: int) -> Counter[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Fitted by `storyline eval stories ecbplus_traindev.jsonl --fit --split train`; see the
-# "fitted" record inside the file for the data, the command and the scores it reached.
+# Fitted by `storyline eval stories --fit ...`; the "fitted" record of each model inside the
+# file says the data, the command and the scores it reached.
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.json")
 NEVER = 1.01  # a probability no pair reaches
 
@@ -30,27 +30,48 @@ class StoryWeights:
         z = self.intercept + sum(w * x for w, x in zip(self.coefficients, values, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def to_json(self) -> str:
-        """Return the weights as the JSON kept in the repository."""
-        record = {
+    def to_record(self) -> dict[str, object]:
+        """Return the weights as the JSON record kept in the repository."""
+        return {
             "features": dict(zip(self.features, self.coefficients, strict=True)),
             "intercept": self.intercept,
             "threshold": self.threshold,
             "merge_threshold": self.merge_threshold,
             "fitted": self.fitted,
         }
-        return json.dumps(record, indent=2) + "\n"
 
 
-def load_weights(path: Path | None = None) -> StoryWeights:
-    """Return the weights stored at `path` (default: the ones shipped with Storyline)."""
+# The kinds of text with a model of their own: articles with a body, and headlines alone.
+ARTICLE = "article"
+HEADLINE = "headline"
+TEXT_KINDS = (ARTICLE, HEADLINE)
+
+
+def weights_json(models: Mapping[str, StoryWeights]) -> str:
+    """Return the models of every text kind as the JSON file `load_weights` reads."""
+    return json.dumps({kind: models[kind].to_record() for kind in TEXT_KINDS}, indent=2) + "\n"
+
+
+def load_weights(path: Path | None = None) -> dict[str, StoryWeights]:
+    """Return the model of each text kind stored at `path` (default: those shipped).
+
+    A file with a single model (no kinds) serves both kinds.
+    """
+    path = path or DEFAULT_WEIGHTS
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if "features" in record:
+        single = _weights(record, path)
+        return {kind: single for kind in TEXT_KINDS}
+    return {kind: _weights(record[kind], path) for kind in TEXT_KINDS}
+
+
+def _weights(record: dict, path: Path) -> StoryWeights:
     from storyline.cluster.online import FEATURE_NAMES
 
-    record = json.loads((path or DEFAULT_WEIGHTS).read_text(encoding="utf-8"))
     coefficients = record["features"]
     missing = [name for name in FEATURE_NAMES if name not in coefficients]
     if missing:
-        raise ValueError(f"{path or DEFAULT_WEIGHTS}: no weight for {', '.join(missing)}")
+        raise ValueError(f"{path}: no weight for {', '.join(missing)}")
     return StoryWeights(
         features=FEATURE_NAMES,
         coefficients=tuple(float(coefficients[name]) for name in FEATURE_NAMES),
