@@ -275,3 +275,10 @@ def test_names_in_other_scripts_resolve_to_the_latin_spelling() -> None:
     [cyrillic] = resolve(resolver, "a4", local("Володимир Зеленський"), story_id="s1")
     assert ukrainian == english and cyrillic == zelensky != english
     assert name_key("Зеленський") == "zelenskiy" and name_key("Столтенберг") == "stoltenberg"
+
+
+def test_french_german_and_spanish_honorifics_are_stripped() -> None:
+    assert split_titles("M. Stoltenberg").name == "Stoltenberg"
+    assert split_titles("Frau Baerbock").name == "Baerbock"
+    assert split_titles("Mme Borne").gender == "female"
+    assert split_titles("Sr. Sánchez").name == "Sánchez"

@@ -23,6 +23,7 @@ def word_set(text: str) -> frozenset[str]:
 HONORIFICS = word_set(
     """
     mr mrs ms miss mx dr sir dame lord lady prof professor rev reverend hon mister madam
+    m mme mlle monsieur madame herr frau sr sra srta señor señora
     """
 )
 
@@ -93,6 +94,18 @@ _SPACES = re.compile(r"\s+")
 
 _HONORIFIC_GENDER = {
     "mr": "male",
+    "m": "male",  # French "M. Stoltenberg"
+    "monsieur": "male",
+    "herr": "male",
+    "sr": "male",
+    "señor": "male",
+    "mme": "female",
+    "mlle": "female",
+    "madame": "female",
+    "frau": "female",
+    "sra": "female",
+    "srta": "female",
+    "señora": "female",
     "mister": "male",
     "sir": "male",
     "lord": "male",
