@@ -420,7 +420,7 @@ def eval_stories(
         if as_json:
             console.print_json(json.dumps(scores.as_dict(), default=str))
         else:
-            console.print(format_story_scores(scores), highlight=False, soft_wrap=True)
+            console.print(format_story_scores(scores), highlight=False, soft_wrap=True, markup=False)
 
 
 @eval_app.command("times")

@@ -259,3 +259,17 @@ def test_a_story_told_mostly_in_another_language_has_its_words_read_as_absent() 
     nameless = dict(zip(FEATURE_NAMES, across_languages(values, without_names=True), strict=True))
     assert nameless["entity_share_p"] == nameless["entity_has_l"] == 0.0
     assert nameless["number_share"] == 1.0
+
+
+def test_a_headline_alone_is_short_and_no_longer_than_its_title() -> None:
+    def features(title: str, text: str):
+        return extract_features(Article(id="a", title=title, text=text, origin="test"))
+
+    title = "Biles withdraws from the all-around final"
+    assert features(title, title).headline_only
+    sentence = (
+        "An alleged Mafia boss caught on wiretaps discussing the new hierarchy of the family "
+        "was arrested on Tuesday in a dawn raid, police said."
+    )
+    assert not features(sentence, sentence).headline_only  # a one-sentence report
+    assert not features(title, title + ". " + sentence).headline_only

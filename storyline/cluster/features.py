@@ -41,6 +41,7 @@ _TITLE_WEIGHT = 2
 _GRAM = 4
 _HEADLINE_CHARS = 160  # an article without a title is known by the start of its text
 _HEADLINE_SLACK = 40  # a text this much longer than its title is still only a headline
+_HEADLINE_MAX = 120  # longer than a headline runs: a one-sentence report is scored as an article
 # Small counts ("one of two", "3 people") are everywhere; from this value on a number is specific.
 _MIN_NUMBER = 5
 
@@ -108,7 +109,7 @@ def extract_features(article: Article) -> ArticleFeatures:
         grams=headline_grams(article.title or article.text[:_HEADLINE_CHARS]),
         embedding=from_bytes(article.embedding) if article.embedding is not None else None,
         lang=lang,
-        headline_only=len(article.text) <= len(article.title) + _HEADLINE_SLACK,
+        headline_only=len(article.text) <= min(len(article.title) + _HEADLINE_SLACK, _HEADLINE_MAX),
     )
 
 

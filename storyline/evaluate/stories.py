@@ -139,7 +139,7 @@ def evaluate_stories(
     records = load_records(selection.path, selection=selection)
     gold = {record["id"]: str(record["story"]) for record in records}
     started = time.perf_counter()
-    predicted, analysed = ingest_records(records, settings or Settings())
+    predicted, analysed, copies = ingest_records(records, settings or Settings())
     seconds = time.perf_counter() - started
     dropped = [article_id for article_id in gold if article_id not in predicted]
     predicted.update({article_id: f"dropped:{article_id}" for article_id in dropped})
@@ -148,6 +148,8 @@ def evaluate_stories(
         r["id"]: r.get("lang") or (by_id[r["id"]].lang if r["id"] in by_id else None) or "?"
         for r in records
     }
+    for copy, original in copies.items():  # an unstored copy is in its original's language
+        languages[copy] = languages.get(original, languages[copy])
     clusterings = {SYSTEM: predicted, TFIDF_BASELINE: baseline_clusters(records)}
     vectors = _embeddings(records, by_id)
     if vectors is not None:
@@ -156,7 +158,7 @@ def evaluate_stories(
             (embedding_clusters(records, vectors, d) for d in ORACLE_DISTANCES),
             key=lambda clusters: score_clustering(clusters, gold).bcubed_f1,
         )
-    multilingual = len(set(languages.values())) > 1
+    multilingual = len(set(languages.values()) - {"?"}) > 1
     return StoryScores(
         path=str(selection.path),
         split=selection.label,
@@ -274,13 +276,14 @@ def arrival_order(records: Sequence[dict]) -> list[dict]:
 
 def ingest_records(
     records: Sequence[dict], settings: Settings, batch_size: int = 1
-) -> tuple[dict[str, str], list[Article]]:
-    """Return each stored article's story id, and the analysed articles, after a real ingest.
+) -> tuple[dict[str, str], list[Article], dict[str, str]]:
+    """Return each article's story id, the analysed articles and the copies, after a real ingest.
 
     Records go in `arrival_order`, one per batch by default, so each article is assigned when
-    it arrives (an exact copy of a stored article gets its original's story), into a temporary SQLite store that is removed afterwards. Larger batches cost
-    less per article (one model call and one transaction a batch) where only the analysis is
-    wanted.
+    it arrives, into a temporary SQLite store that is removed afterwards. An exact copy of a
+    stored article is not stored again (`copies`: copy -> original) and gets its original's
+    story. Larger batches cost less per article (one model call and one transaction a batch)
+    where only the analysis is wanted.
     """
     with tempfile.TemporaryDirectory(prefix="storyline-eval-") as folder:
         db_settings = Settings(**{**asdict(settings), "db_url": f"sqlite:///{folder}/eval.db"})
@@ -297,7 +300,7 @@ def ingest_records(
             predicted.update({c: predicted[o] for c, o in copies.items() if o in predicted})
         finally:
             store.close()
-    return predicted, ingestor.analysed
+    return predicted, ingestor.analysed, copies
 
 
 class _RecordingIngestor(Ingestor):
@@ -439,15 +442,20 @@ def embedding_clusters(records: Sequence[dict], vectors, distance: float) -> dic
 
 
 def _embeddings(records: Sequence[dict], by_id: Mapping[str, Article]):
-    """Return the system's embeddings of the records as one matrix, None if any is missing."""
+    """Return the system's embeddings of the records as one matrix, None if it made none."""
     import numpy as np
 
     from storyline.embed import from_bytes
 
     rows = [by_id.get(r["id"]) for r in records]
-    if not rows or any(a is None or a.embedding is None for a in rows):
+    known = [a for a in rows if a is not None and a.embedding is not None]
+    if not known:
         return None
-    return np.stack([from_bytes(a.embedding) for a in rows])
+    # A record the system did not store (an exact copy) gets no vector: a cluster of its own.
+    missing = np.zeros_like(from_bytes(known[0].embedding))
+    return np.stack(
+        [from_bytes(a.embedding) if a is not None and a.embedding is not None else missing for a in rows]
+    )
 
 
 # --- output ----------------------------------------------------------------------------------------
@@ -503,7 +511,7 @@ def fit_story_weights(
         records = load_records(selection.path, selection=selection)
         gold = {record["id"]: str(record["story"]) for record in records}
         # Analysis does not depend on clustering: joining nothing, in batches, keeps it cheap.
-        _, analysed = ingest_records(
+        _, analysed, _ = ingest_records(
             records, replace(settings, story_join_probability=1.0), batch_size=FIT_BATCH
         )
         analysed.sort(key=_arrival_position(records))
