@@ -482,11 +482,6 @@ def format_story_scores(scores: StoryScores) -> str:
     return "\n".join(lines)
 
 
-def story_scores_dict(scores: StoryScores) -> dict[str, object]:
-    """Return the scores as plain JSON-ready values (for `--json`)."""
-    return scores.as_dict()
-
-
 # --- fitting -----------------------------------------------------------------------------------------
 
 
