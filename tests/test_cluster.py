@@ -269,7 +269,7 @@ def test_a_headline_alone_is_short_and_no_longer_than_its_title() -> None:
     assert features(title, title).headline_only
     sentence = (
         "An alleged Mafia boss caught on wiretaps discussing the new hierarchy of the family "
-        "was arrested on Tuesday in a dawn raid, police said."
+        "was arrested on Tuesday in a dawn raid on his farmhouse outside Palermo, police said."
     )
     assert not features(sentence, sentence).headline_only  # a one-sentence report
     assert not features(title, title + ". " + sentence).headline_only

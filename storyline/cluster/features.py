@@ -41,7 +41,7 @@ _TITLE_WEIGHT = 2
 _GRAM = 4
 _HEADLINE_CHARS = 160  # an article without a title is known by the start of its text
 _HEADLINE_SLACK = 40  # a text this much longer than its title is still only a headline
-_HEADLINE_MAX = 120  # longer than a headline runs: a one-sentence report is scored as an article
+_HEADLINE_MAX = 160  # longer than a headline runs: a one-sentence report is scored as an article
 # Small counts ("one of two", "3 people") are everywhere; from this value on a number is specific.
 _MIN_NUMBER = 5
 
