@@ -289,7 +289,8 @@ def first_set(configured: float | None, fitted: float) -> float:
 class CentroidIndex:
     """Unit centroids of the stories in memory, searched by dot product in one matrix product.
 
-    Exact (no approximation); a search costs O(stories x dim), about 1 ms per 10,000 stories.
+    Exact (no approximation); a search costs O(stories x dim): 1.5 ms for 10,000 stories of 384
+    dimensions, sort included, measured with numpy on the project machine.
     """
 
     def __init__(self) -> None:
