@@ -6,9 +6,11 @@ import dataclasses
 import inspect
 import json
 import sys
+import time
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +21,9 @@ from storyline.export import EXPORTS, export_records, write_records
 from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
 from storyline.store import Store, StorySummary
+
+if TYPE_CHECKING:
+    from storyline.fetch.watch import PollReport, Watcher
 
 app = typer.Typer(
     help="Storyline: turn a pile of news articles into stories — who said what, and when.",
@@ -491,6 +496,123 @@ def serve(
     from storyline.desk import serve as serve_desk
 
     serve_desk(db or default_db_url(), host, port)
+
+
+@app.command()
+def watch(
+    urls: Annotated[
+        list[str] | None, typer.Argument(metavar="URL...", help="Feeds: RSS, Atom or XML sitemaps.")
+    ] = None,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds", exists=True, dir_okay=False, help="A file of feed URLs, one a line; # comments."
+        ),
+    ] = None,
+    interval: Annotated[float, typer.Option(min=1, help="Seconds from one poll to the next.")] = 300,
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit (for cron).")] = False,
+    host_delay: Annotated[
+        float,
+        typer.Option(min=0, help="Least seconds between two requests to one host; 0 for none."),
+    ] = Settings.watch_host_delay,
+    warc: Annotated[
+        Path | None,
+        typer.Option(
+            "--warc",
+            help="Folder for the raw responses, as WARC (default: storyline-warc beside a SQLite "
+            "store, else in the working directory).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Watch feeds over HTTP: fetch each new page they list, keep it as WARC, and ingest it.
+
+    Feeds are fetched conditionally (ETag, Last-Modified), robots.txt is obeyed, one host is
+    asked at most once every --host-delay seconds; a page already fetched or stored is never
+    fetched again, so --once from cron and a long-running watch do the same work. With --once
+    the exit code is 1 when no feed could be fetched at all, and 0 otherwise (each failing feed
+    or page is printed, and kept in `storyline problems`).
+    """
+    from storyline.fetch.archive import WarcArchive, default_archive_folder
+    from storyline.fetch.http import HttpFetcher
+    from storyline.fetch.watch import Watcher, read_feed_list
+
+    listed = read_feed_list(feeds.read_text(encoding="utf-8")) if feeds else []
+    feed_urls = list(dict.fromkeys([*(urls or []), *listed]))
+    if not feed_urls:
+        errors.print("Name the feeds to watch: URL... or --feeds FILE.")
+        raise typer.Exit(code=2)
+    settings = Settings(db_url=db or default_db_url(), watch_host_delay=host_delay)
+    archive = WarcArchive(warc or default_archive_folder(settings.db_url))
+    with HttpFetcher(settings) as fetcher:
+        watcher = Watcher(Store(settings.db_url), settings, fetcher, archive)
+        try:
+            if console.is_terminal:
+                answered = _watch_live(watcher, feed_urls, interval, once)
+            else:
+                answered = _watch_plain(watcher, feed_urls, interval, once)
+        except KeyboardInterrupt:
+            answered = True
+    raise typer.Exit(code=0 if answered else 1)
+
+
+def _watch_plain(watcher: Watcher, feed_urls: list[str], interval: float, once: bool) -> bool:
+    """Poll (once, or every `interval` seconds), printing plain lines; return whether any feed answered."""
+    while True:
+        report = watcher.poll(feed_urls)
+        for line in _poll_lines(report):
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        for problem in report.problems:
+            errors.print(f"{problem.origin}: {problem.reason}", highlight=False, soft_wrap=True, markup=False)
+        if once:
+            return report.answered_any
+        time.sleep(interval)
+
+
+def _watch_live(watcher: Watcher, feed_urls: list[str], interval: float, once: bool) -> bool:
+    """Poll as `_watch_plain` does, with a live table of the feeds instead of lines."""
+    from rich.live import Live
+
+    with Live(console=console, refresh_per_second=4, transient=False) as live:
+        while True:
+            report = watcher.poll(feed_urls, lambda r: live.update(_watch_table(r, "polling…")))
+            for problem in report.problems:
+                live.console.print(
+                    f"[yellow]{problem.origin}: {problem.reason}[/yellow]", highlight=False, soft_wrap=True
+                )
+            if once:
+                live.update(_watch_table(report, "done"))
+                return report.answered_any
+            upcoming = datetime.now() + timedelta(seconds=interval)
+            live.update(_watch_table(report, f"next poll at {upcoming:%H:%M:%S} (Ctrl-C stops)"))
+            time.sleep(interval)
+
+
+def _watch_table(report: PollReport, caption: str) -> Table:
+    """Return the live view of a poll: one row per feed."""
+    table = Table(title="storyline watch", caption=caption, title_justify="left")
+    for column in ("feed", "status", "new articles", "errors"):
+        table.add_column(column, overflow="fold")
+    for feed in report.feeds.values():
+        style = "yellow" if feed.errors else None
+        table.add_row(feed.url, feed.status, str(feed.new_articles), str(feed.errors), style=style)
+    return table
+
+
+def _poll_lines(report: PollReport) -> list[str]:
+    """Return a poll's summary line, then one line per feed."""
+    new = sum(feed.new_articles for feed in report.feeds.values())
+    lines = [
+        f"poll: {_count(len(report.feeds), 'feed')}, {_count(report.pages_fetched, 'page')} "
+        f"fetched, {_count(new, 'new article')}, {_count(len(report.problems), 'problem')}"
+    ]
+    for feed in report.feeds.values():
+        lines.append(f"  {feed.url}: {feed.status}; {feed.new_articles} new, {_count(feed.errors, 'error')}")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command()

@@ -53,6 +53,16 @@ class Settings:
     story_merge_probability: float | None = None
     # pipeline
     batch_size: int = 64
+    # watch: fetching feeds and pages over HTTP (`storyline watch`)
+    watch_connect_timeout: float = 10.0  # seconds to open a connection
+    watch_read_timeout: float = 30.0  # seconds to wait for each piece of a response
+    watch_response_seconds: float = 120.0  # a response still arriving after this is abandoned
+    watch_retries: int = 2  # tries after the first, on time-outs, connection errors and 5xx
+    watch_backoff_seconds: float = 1.0  # wait before the first retry; doubles with each retry
+    watch_max_bytes: int = 10 * 1024 * 1024  # a feed or page larger than this is abandoned
+    watch_host_delay: float = 1.0  # least seconds between two requests to one host; 0 for none
+    watch_max_redirects: int = 5
+    watch_user_agent: str = "Storyline/0.1.0 (news analytics; storyline watch)"
 
     def spacy_candidates(self) -> tuple[str, ...]:
         """Return the spaCy pipelines to try, in order."""

@@ -222,3 +222,31 @@ class MetaRow(Base):
 
 
 Index("ix_articles_story_date", ArticleRow.story_id, ArticleRow.date)
+
+
+class FeedRow(Base):
+    """A watched feed or sitemap and its fetch state: validators for the next conditional GET."""
+
+    __tablename__ = "feeds"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status; None when none came
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed polls
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class FetchedPageRow(Base):
+    """A page the watcher fetched and settled, so no watch fetches it again."""
+
+    __tablename__ = "fetched_pages"
+
+    canonical_url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str | None] = mapped_column(String(512))  # None when it held no article
+    feed_url: Mapped[str | None] = mapped_column(String(2048))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[int | None] = mapped_column(Integer)  # HTTP status; None when not requested
+    note: Mapped[str | None] = mapped_column(Text)  # why it holds no article
