@@ -144,6 +144,8 @@ class _Server(ThreadingHTTPServer):
 def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024  # headers and a small body leave in one segment (no delayed-ACK stall)
 
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             path = self.path.split("?")[0]
