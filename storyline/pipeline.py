@@ -1,8 +1,13 @@
 """The ingest pipeline: read, complete metadata, clean, deduplicate, analyse, cluster, store.
 
 Input streams through in batches of `settings.batch_size`; each batch is written in one
-transaction, so memory stays flat however many files a folder holds, and an interrupted run
-resumes where it stopped when it is run again.
+transaction, so memory stays flat however many files a folder holds. A run killed at any moment
+and run again ends with the store an uninterrupted run gives:
+- every article read enters the store's ledger with what became of it (stored, a copy, rejected),
+  so no article is counted, decided or quarantined twice;
+- per-source boilerplate is decided on the whole input: a first pass counts the short lines of
+  every article (`Ingestor.count_lines`), so where a batch starts or stops changes nothing;
+- the clusterer keeps in memory exactly what a fresh process would load from the store.
 """
 
 from __future__ import annotations
@@ -84,6 +89,27 @@ class Ingestor:
         finally:
             self.stage_seconds[stage] += time.perf_counter() - started
 
+    def count_lines(self, results: Iterable[ReadResult]) -> None:
+        """First pass: count the short lines of each article the store has not counted yet.
+
+        With every article of the input counted before any is cleaned, each article's
+        per-source boilerplate is decided on the same evidence, wherever the batches fall and
+        however often the run is interrupted. Without this pass, `ingest` counts each batch's
+        articles as it meets them (a stream that cannot be read twice).
+        """
+        stream = iter(results)
+        while chunk := list(islice(stream, self.settings.batch_size)):
+            with self._timed("count lines"):
+                articles = list({a.id: a for a in chunk if isinstance(a, Article)}.values())
+                counted = self.store.counted_article_ids(a.id for a in articles)
+                new = [
+                    complete_metadata(article, self.settings)
+                    for article in articles
+                    if article.id not in counted
+                ]
+                if new:
+                    self.store.count_lines(count_source_lines(new), [a.id for a in new])
+
     def ingest(
         self, results: Iterable[ReadResult], progress: Callable[[int], None] | None = None
     ) -> IngestSummary:
@@ -108,11 +134,12 @@ class Ingestor:
         with self._timed("metadata"):
             fresh = self._new_articles(articles, summary)
             fresh = [complete_metadata(article, self.settings) for article in fresh]
+        decisions: list[tuple[str, str, str | None]] = []
         with self._timed("clean"):
-            fresh, source_lines = self._clean(fresh, summary)
+            fresh, source_lines = self._clean(fresh, summary, decisions)
         with self._timed("deduplicate"):
             fresh = [fingerprint(article, self.settings) for article in fresh]
-            fresh = self._drop_exact_duplicates(fresh, summary)
+            fresh = self._drop_exact_duplicates(fresh, summary, decisions)
             fresh = self._link_near_duplicates(fresh, summary)
         with self._timed("analyse"):
             fresh = analyse_batch(fresh, self.settings)
@@ -127,6 +154,7 @@ class Ingestor:
             self._update_claims(batch)
         batch.problems = [p for p in summary.problems if not p.ignored]
         batch.source_lines = source_lines
+        batch.decisions = decisions + [(a.id, "stored", None) for a in batch.articles]
         with self._timed("store"):
             self.store.save_batch(batch)
         summary.added = len(batch.articles)
@@ -145,14 +173,21 @@ class Ingestor:
         return fresh
 
     def _clean(
-        self, articles: list[Article], summary: IngestSummary
+        self, articles: list[Article], summary: IngestSummary, decisions: list
     ) -> tuple[list[Article], Counter[tuple[str, str]]]:
-        in_batch = count_source_lines(articles)
-        stored = self.store.source_line_counts(in_batch)
+        """Clean the articles; return those with text left, and the line counts this batch adds.
+
+        A line is boilerplate of its source when at least `source_boilerplate_min_articles`
+        articles of the source hold it: those counted in the store (the whole input, after
+        `count_lines`) and this batch's articles not counted yet.
+        """
+        counted = self.store.counted_article_ids(a.id for a in articles)
+        uncounted = count_source_lines(a for a in articles if a.id not in counted)
+        stored = self.store.source_line_counts(count_source_lines(articles))
         threshold = self.settings.source_boilerplate_min_articles
         boilerplate: dict[str, set[str]] = {}
-        for (source, key), n in in_batch.items():
-            if n + stored.get((source, key), 0) >= threshold:
+        for (source, key), n in (stored + uncounted).items():
+            if n >= threshold:
                 boilerplate.setdefault(source, set()).add(key)
         cleaned = []
         for article in articles:
@@ -161,9 +196,12 @@ class Ingestor:
                 cleaned.append(clean)
             else:
                 summary.problems.append(ReadProblem(article.origin, "no text left after cleaning"))
-        return cleaned, in_batch
+                decisions.append((article.id, "rejected", None))
+        return cleaned, uncounted
 
-    def _drop_exact_duplicates(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
+    def _drop_exact_duplicates(
+        self, articles: list[Article], summary: IngestSummary, decisions: list
+    ) -> list[Article]:
         by_hash = self.store.ids_by_content_hash(a.content_hash for a in articles)
         by_url = self.store.ids_by_canonical_url(a.canonical_url for a in articles if a.canonical_url)
         kept = []
@@ -172,6 +210,7 @@ class Ingestor:
             if original is not None:
                 summary.duplicates += 1
                 summary.copies[article.id] = original
+                decisions.append((article.id, "copy", original))
                 continue
             by_hash[article.content_hash] = article.id
             if article.canonical_url:
@@ -204,6 +243,7 @@ class Ingestor:
         self._load_cluster_state(features)
         originals = {a.duplicate_of for a in articles if a.duplicate_of}
         story_of = self.store.story_ids_of(originals)
+        self._load_stories(set(story_of.values()))  # a copy joins its original's story, however old
         merged_into: dict[str, str] = {}
 
         def current(story_id: str) -> str:
@@ -244,7 +284,31 @@ class Ingestor:
         ]
         touched = {article.story_id for article in batch.articles}
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
+        # Hold the stories as stored, so a process that loads them later decides the same way.
+        self.clusterer.forget(touched)
+        self.clusterer.load(StoryProfile.from_bytes(s, data) for s, data in batch.profiles.items())
         return batch
+
+    def _load_stories(self, story_ids: set[str]) -> None:
+        stored = ((i, self.store.story_profile(i)) for i in sorted(story_ids - set(self.clusterer.profiles)))
+        self._load_profiles([(i, data) for i, data in stored if data is not None])
+
+    def _load_profiles(self, stored: list[tuple[str, bytes]]) -> None:
+        """Make stored stories candidates, with the frequencies of every key they hold."""
+        profiles = [StoryProfile.from_bytes(i, data) for i, data in stored]
+        self._load_frequencies(set().union(*(p.keys() for p in profiles)))
+        self.clusterer.load(profiles)
+
+    def _load_frequencies(self, keys: set[str]) -> None:
+        """Read the stored document frequency of each key not read yet (the total, first time)."""
+        missing = keys - self._terms_loaded
+        if not missing and self._terms_loaded:
+            return
+        counts, total = self.store.term_frequencies(missing)
+        if not self._terms_loaded:
+            self.frequencies.total = total
+        self.frequencies.counts.update(counts)
+        self._terms_loaded |= missing
 
     def _resolve(self, batch: Batch) -> None:
         touched: set[str] = set()
@@ -279,18 +343,13 @@ class Ingestor:
             batch.claims[claim.story_id].append(claim.to_record())
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
-        keys = set().union(*(f.keys() for f in features))
-        missing = keys - self._terms_loaded
-        counts, total = self.store.term_frequencies(missing)
-        if not self._terms_loaded:
-            self.frequencies.total = total
-        self.frequencies.counts.update(counts)
-        self._terms_loaded |= missing
+        self._load_frequencies(set().union(*(f.keys() for f in features)))
         days = [f.day for f in features if f.day]
-        stored = self.store.story_profiles(
-            days, self.settings.story_window_days, exclude=set(self.clusterer.profiles)
-        )
-        self.clusterer.load(StoryProfile.from_bytes(i, data) for i, data in stored)
+        window = self.settings.story_window_days
+        # Exactly the stories a fresh process would load: memory stays bounded by the window,
+        # and a resumed run sees the same candidates as an uninterrupted one.
+        self.clusterer.forget(set(self.clusterer.profiles) - self.store.active_story_ids(days, window))
+        self._load_profiles(self.store.story_profiles(days, window, exclude=set(self.clusterer.profiles)))
 
 
 def _with_story_year(article: Article, profile: StoryProfile) -> Article:
@@ -340,4 +399,7 @@ def ingest_paths(
     progress: Callable[[int], None] | None = None,
 ) -> IngestSummary:
     """Read files and folders and ingest what they hold; see `Ingestor`."""
-    return Ingestor(store, settings).ingest(read_paths(paths, settings), progress)
+    paths = list(paths)
+    ingestor = Ingestor(store, settings)
+    ingestor.count_lines(read_paths(paths, settings))
+    return ingestor.ingest(read_paths(paths, settings), progress)

@@ -129,11 +129,15 @@ class OnlineClusterer:
         self._centroids = CentroidIndex()
 
     def load(self, profiles: Iterable[StoryProfile]) -> None:
-        """Make stored stories candidates again (the pipeline loads those active in its window)."""
+        """Make stored stories candidates again (the pipeline loads those active in its window).
+
+        A profile is found by the index keys it was stored with; they were chosen by the
+        document frequencies of when the story last changed, as in the process that changed it.
+        """
         for profile in profiles:
             if profile.story_id not in self.profiles:
                 self.profiles[profile.story_id] = profile
-                self._reindex(profile)
+                self._reindex(profile, profile.index_keys or None)
 
     def assign(self, article_id: str, features: ArticleFeatures) -> Assignment:
         """Return the story the article joins (a new one when none is probable enough).
@@ -171,13 +175,19 @@ class OnlineClusterer:
         self._fold(profile.story_id, features)
         return Assignment(profile.story_id, round(probability, 4), False, signals, merged)
 
+    def forget(self, story_ids: Iterable[str]) -> None:
+        """Drop stories from the candidates (out of the window now, or about to be reloaded)."""
+        for story_id in story_ids:
+            self.profiles.pop(story_id, None)
+            for key in self._indexed.pop(story_id, []):
+                self._index[key].discard(story_id)
+            self._centroids.remove(story_id)
+
     def merge(self, into: str, other: str) -> None:
         """Fold story `other` into story `into` (an automatic merge or a person's correction)."""
         target = self.profiles.setdefault(into, StoryProfile(into))
-        source = self.profiles.pop(other, None)
-        for key in self._indexed.pop(other, []):
-            self._index[key].discard(other)
-        self._centroids.remove(other)
+        source = self.profiles.get(other)
+        self.forget([other])
         if source is not None:
             target.absorb(source)
         self._reindex(target)
@@ -265,13 +275,16 @@ class OnlineClusterer:
     def _weights(self, counts: Mapping[str, float]) -> dict[str, float]:
         return {key: sublinear(n) * self.frequencies.idf(key) for key, n in counts.items()}
 
-    def _reindex(self, profile: StoryProfile) -> None:
-        weights = {
-            key: weight
-            for counts in (profile.terms, profile.entities, profile.numbers, profile.dates)
-            for key, weight in self._weights(counts).items()
-        }
-        keys = sorted(weights, key=lambda key: (-weights[key], key))[:INDEX_KEYS_PER_STORY]
+    def _reindex(self, profile: StoryProfile, keys: list[str] | None = None) -> None:
+        """Index the story by its heaviest keys now (or by `keys`, those it was stored with)."""
+        if keys is None:
+            weights = {
+                key: weight
+                for counts in (profile.terms, profile.entities, profile.numbers, profile.dates)
+                for key, weight in self._weights(counts).items()
+            }
+            keys = sorted(weights, key=lambda key: (-weights[key], key))[:INDEX_KEYS_PER_STORY]
+            profile.index_keys = keys
         for old in self._indexed.get(profile.story_id, ()):
             self._index[old].discard(profile.story_id)
         for key in keys:
@@ -315,10 +328,18 @@ class CentroidIndex:
         self._matrix[row] = vector
 
     def remove(self, story_id: str) -> None:
-        """Forget a story (merged into another): its row is zeroed, never returned again."""
+        """Forget a story (merged, or out of the window); the last row takes its place."""
         row = self._row.pop(story_id, None)
-        if row is not None:
-            self._matrix[row] = 0.0
+        if row is None:
+            return
+        last = len(self._ids) - 1
+        if row != last:
+            moved = self._ids[last]
+            self._matrix[row] = self._matrix[last]
+            self._ids[row] = moved
+            self._row[moved] = row
+        self._matrix[last] = 0.0
+        self._ids.pop()
 
     def nearest(self, vector: np.ndarray, k: int) -> list[str]:
         """Return the ids of the `k` stories whose centroids are nearest `vector`, nearest first."""
@@ -326,8 +347,8 @@ class CentroidIndex:
         if not n or vector.shape[0] != self._matrix.shape[1]:
             return []
         scores = self._matrix[:n] @ vector
-        top = np.argsort(-scores)[:k] if n > k else np.argsort(-scores)
-        return [self._ids[i] for i in top if self._ids[i] in self._row and scores[i] > 0]
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [self._ids[i] for i in top if scores[i] > 0]
 
 
 def pair_features(

@@ -81,6 +81,9 @@ class StoryProfile:
     # many articles of each language the story holds
     embedding_sum: np.ndarray | None = None
     languages: Counter[str] = field(default_factory=Counter)
+    # the keys the clusterer's inverted index finds the story by, chosen when it last changed
+    # (kept with the profile, so a process that loads it finds it by the same keys)
+    index_keys: list[str] = field(default_factory=list)
 
     @property
     def centroid(self) -> np.ndarray | None:
@@ -128,6 +131,13 @@ class StoryProfile:
         days = [d for d in (self.first_day, self.last_day, other.first_day, other.last_day) if d]
         self.first_day, self.last_day = (min(days), max(days)) if days else (None, None)
 
+    def keys(self) -> set[str]:
+        """Return every key the profile holds (whose document frequencies scoring it needs)."""
+        keys = {*self.terms, *self.entities, *self.numbers, *self.dates}
+        for member in self.members:
+            keys.update(member.terms, member.specifics, member.grams)
+        return keys
+
     def days_apart(self, day: date | None) -> int | None:
         """Return how many days `day` lies outside the story's span (0 inside), None if unknown."""
         if day is None or self.first_day is None or self.last_day is None:
@@ -149,8 +159,9 @@ class StoryProfile:
             "n": self.article_count,
             "first": self.first_day.isoformat() if self.first_day else None,
             "last": self.last_day.isoformat() if self.last_day else None,
+            "index": self.index_keys,
         }
-        return zlib.compress(json.dumps(record).encode())
+        return zlib.compress(json.dumps(record, sort_keys=True).encode())
 
     @classmethod
     def from_bytes(cls, story_id: str, data: bytes) -> StoryProfile:
@@ -168,6 +179,7 @@ class StoryProfile:
             members=[Member.from_record(member) for member in record["members"]],
             embedding_sum=_vector(record.get("vector_sum"), dtype=np.float32),
             languages=Counter(record.get("languages", {})),
+            index_keys=record.get("index", []),
         )
 
 

@@ -27,6 +27,7 @@ from storyline.store.schema import (
     ClaimRow,
     EntityMentionRow,
     EntityRow,
+    LedgerRow,
     MetaRow,
     ProblemRow,
     QuantityRow,
@@ -61,6 +62,8 @@ class Batch:
     entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
     claims: dict[str, list[dict]] = field(default_factory=dict)  # story id -> its claim records
     merges: list[tuple[str, str]] = field(default_factory=list)  # (into, merged) story ids
+    # what became of each article read: (id, "stored" | "copy" | "rejected", original's id)
+    decisions: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,16 @@ class Store:
     # --- look-ups the pipeline makes before writing -------------------------------------------
 
     def known_article_ids(self, ids: Iterable[str]) -> set[str]:
-        """Return which of `ids` are stored already."""
-        return self._values_in(ArticleRow.id, ArticleRow.id, ids)
+        """Return which of `ids` were decided already: stored, or found to copy a stored one."""
+        ids = set(ids)
+        decided = self._values_in(LedgerRow.id, LedgerRow.id, ids, LedgerRow.outcome.is_not(None))
+        return decided | self._values_in(ArticleRow.id, ArticleRow.id, ids - decided)
+
+    def counted_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Return which of `ids` have their short lines counted already (see `count_lines`)."""
+        ids = set(ids)
+        counted = self._values_in(LedgerRow.id, LedgerRow.id, ids)
+        return counted | self._values_in(ArticleRow.id, ArticleRow.id, ids - counted)
 
     def ids_by_content_hash(self, hashes: Iterable[str]) -> dict[str, str]:
         """Return, for each stored content hash among `hashes`, the id of its article."""
@@ -161,24 +172,23 @@ class Store:
 
         Stories without dates are always returned: nothing says they are stale.
         """
-        query = select(StoryRow.id, StoryRow.profile).where(StoryRow.profile.is_not(None))
-        if around:
-            low = (min(around) - timedelta(days=window_days)).isoformat()
-            high = (max(around) + timedelta(days=window_days)).isoformat()
-            query = query.where(
-                (StoryRow.last_date.is_(None))
-                | ((StoryRow.last_date >= low) & (StoryRow.first_date <= high))
-            )
+        query = select(StoryRow.id, StoryRow.profile).where(_active(around, window_days))
         with self.session() as session:
             return [(i, p) for i, p in session.execute(query) if i not in exclude]
+
+    def active_story_ids(self, around: Sequence[date], window_days: int) -> set[str]:
+        """Return the ids of the stories `story_profiles` would return, without their profiles."""
+        with self.session() as session:
+            return set(session.scalars(select(StoryRow.id).where(_active(around, window_days))))
 
     # --- writing --------------------------------------------------------------------------------
 
     def save_batch(self, batch: Batch) -> None:
         """Write one batch in a single transaction: all of it or, on failure, none of it."""
         with self.session.begin() as session:
-            for problem in batch.problems:
-                session.add(ProblemRow(origin=problem.origin, reason=problem.reason))
+            _add_problems(session, batch.problems)
+            for article_id, outcome, original in batch.decisions:
+                session.merge(LedgerRow(id=article_id, outcome=outcome, original=original))
             for story_id in batch.created_stories:
                 session.add(StoryRow(id=story_id))
                 session.add(StoryEventRow(story_id=story_id, action="created"))
@@ -369,6 +379,16 @@ class Store:
         """Keep unreadable input in the quarantine list."""
         self.save_batch(Batch(problems=list(problems)))
 
+    def count_lines(self, counts: Counter[tuple[str, str]], article_ids: Iterable[str]) -> None:
+        """Add the short-line counts of articles read but not yet decided, in one transaction.
+
+        The articles enter the ledger as counted, so neither a second count nor a resumed run
+        counts them again.
+        """
+        with self.session.begin() as session:
+            session.add_all(LedgerRow(id=article_id) for article_id in article_ids)
+            self._bump_source_lines(session, counts)
+
     def _bump_source_lines(self, session: Session, counts: Counter[tuple[str, str]]) -> None:
         for (source, key), n in counts.items():
             hashed = line_key_hash(key)
@@ -481,11 +501,12 @@ class Store:
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _values_in(self, wanted, column, values: Iterable[str]) -> set[str]:
+    def _values_in(self, wanted, column, values: Iterable[str], *conditions) -> set[str]:
         found: set[str] = set()
         with self.session() as session:
             for chunk in _chunks(set(values)):
-                found.update(session.scalars(select(wanted).where(column.in_(chunk))))
+                query = select(wanted).where(column.in_(chunk), *conditions)
+                found.update(session.scalars(query))
         return found
 
     def _mapping(self, column, values: Iterable[str]) -> dict[str, str]:
@@ -498,6 +519,31 @@ class Store:
                 for value, article_id in rows:
                     result.setdefault(value, article_id)
         return result
+
+
+def _active(around: Sequence[date], window_days: int):
+    """Return the condition on stories active within `window_days` of any day in `around`.
+
+    Stories without dates are always active: nothing says they are stale.
+    """
+    condition = StoryRow.profile.is_not(None)
+    if not around:
+        return condition
+    low = (min(around) - timedelta(days=window_days)).isoformat()
+    high = (max(around) + timedelta(days=window_days)).isoformat()
+    return condition & (
+        StoryRow.last_date.is_(None) | ((StoryRow.last_date >= low) & (StoryRow.first_date <= high))
+    )
+
+
+def _add_problems(session: Session, problems: Iterable[ReadProblem]) -> None:
+    """Quarantine each problem once: reading the same bad input again adds nothing."""
+    for problem in dict.fromkeys((p.origin, p.reason) for p in problems):
+        known = session.scalar(
+            select(ProblemRow.id).where(ProblemRow.origin == problem[0], ProblemRow.reason == problem[1])
+        )
+        if known is None:
+            session.add(ProblemRow(origin=problem[0], reason=problem[1]))
 
 
 def refresh_stories(session: Session, story_ids: Iterable[str]) -> None:
@@ -630,7 +676,7 @@ def _entity_row(entity: CanonicalEntity) -> EntityRow:
         aliases=json.dumps(aliases, ensure_ascii=False),
         roles=json.dumps(roles, ensure_ascii=False),
         article_count=len(set(entity.article_ids)),
-        state=json.dumps(asdict(entity), ensure_ascii=False),
+        state=json.dumps(asdict(entity), ensure_ascii=False, sort_keys=True),
     )
 
 

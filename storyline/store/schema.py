@@ -201,6 +201,21 @@ class SourceLineRow(Base):
     articles: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LedgerRow(Base):
+    """Every article id ever read, and what became of it, so no run counts or decides it twice.
+
+    A row is written when the article's short lines are counted for per-source boilerplate
+    (`outcome` still empty), and completed when the article is decided: "stored", "copy" (of
+    `original`, identical once cleaned: not stored again) or "rejected" (no text after cleaning).
+    """
+
+    __tablename__ = "ledger"
+
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    original: Mapped[str | None] = mapped_column(String(512))
+
+
 class ProblemRow(Base):
     """Input that could not be read: the quarantine list, so nothing is lost silently."""
 
