@@ -55,3 +55,14 @@ def client(desk_db: str):
 
     with TestClient(create_app(desk_db, api_token="")) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the fault suite's tally (cases tried, crashes, records lost) at the end of the run."""
+    from tests.fault_counts import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.write_sep("-", "fault suite")
+        for line in lines:
+            terminalreporter.write_line(line)

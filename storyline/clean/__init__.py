@@ -44,7 +44,9 @@ def clean_article(article: Article, source_boilerplate: frozenset[str] = frozens
 
     `source_boilerplate` holds the line keys (`normalize_line_key`) that recur across many
     articles of this article's source; the pipeline computes them from the store and the batch.
-    Line numbers in `removed` count from 1 over the body as read.
+    Line numbers in `removed` count from 1 over the body as `normalize_text` gives it (every
+    line break a newline, leading blank lines gone). Every non-empty line of it is kept or
+    recorded: removed whole, or kept less the trailing fragments and debris words recorded.
     """
     title = normalize_text(article.title).replace("\n", " ")
     title_key = normalize_line_key(title)

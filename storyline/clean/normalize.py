@@ -19,6 +19,10 @@ _GUILLEMETS = re.compile(
     rf"|‹{_GAP}(?P<fr1>[^‹›\n]*?){_GAP}›|›(?P<de1>[^‹›\n]*?)‹"
 )
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Line breaks other than \n, as `str.splitlines` knows them; every other control character
+# (C0 but tab and newline, DEL, C1) carries no text and is dropped.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -28,13 +32,15 @@ def normalize_text(text: str) -> str:
 
     «», „“, 「」 and curly quotes all become `"` so that quote detection downstream sees one mark,
     and the marks of a quotation nested in guillemets become `'`; ‹›, 『』 and apostrophes become
-    `'`. Unicode is put in NFC so that equal strings compare equal.
+    `'`. Every line break becomes a newline and other control characters go. Unicode is put in NFC
+    (once the invisible characters are gone) so that equal strings compare equal. Normalising
+    twice gives what normalising once gives.
     """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", _CONTROLS.sub("", text))
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _GUILLEMETS.sub(_straight_guillemets, text)
     text = text.translate(_DOUBLE_QUOTES).translate(_SINGLE_QUOTES)
-    text = _INVISIBLE.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -44,19 +44,40 @@ class Unreadable(Exception):
 
 
 def read_bytes(source: Source, settings: Settings) -> bytes:
-    """Return the whole file, refusing empty, oversized and binary files with a clear reason."""
+    """Return the whole file, refusing empty, oversized, UTF-16 and binary files with a clear reason."""
     size = source.path.stat().st_size
     if size == 0:
         raise Unreadable("empty file")
     if size > settings.max_file_bytes:
         raise Unreadable(
-            f"file is {size / 1e6:.0f} MB, over the {settings.max_file_bytes / 1e6:.0f} MB limit "
-            "for one article (split it, or use JSON lines)"
+            f"file is {describe_size(size)}, over the {describe_size(settings.max_file_bytes)} "
+            "limit for one article (split it, or use JSON lines)"
         )
     data = source.path.read_bytes()
+    if looks_like_utf16(data[:8192]):
+        raise Unreadable("UTF-16 text, not UTF-8 (save the file as UTF-8)")
     if b"\x00" in data[:8192]:
         raise Unreadable("binary file (NUL bytes), not text")
     return data
+
+
+def looks_like_utf16(head: bytes) -> bool:
+    """Return whether the bytes read as UTF-16: a byte-order mark, or NUL in most odd or most
+    even places and few others (Latin-script UTF-16 without a mark); binary has NULs anywhere."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    pairs = len(head) // 2
+    zeros = sorted(head[half::2].count(0) for half in (0, 1))
+    return pairs >= 2 and zeros[1] * 4 >= pairs * 3 and zeros[0] * 4 < pairs
+
+
+def describe_size(size: int) -> str:
+    """Return a size in bytes as people read it: "812 bytes", "66 kB", "52 MB"."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1e3:.0f} kB"
+    return f"{size / 1e6:.0f} MB"
 
 
 def decode_utf8(data: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import trafilatura
@@ -14,6 +15,8 @@ from storyline.settings import Settings
 # Pages with less main text than this are menus, error pages or galleries, not articles.
 MIN_ARTICLE_WORDS = 12
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
+# Characters XML cannot hold, which lxml refuses: C0 controls but tab and line ends, U+FFFE, U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class HtmlReader:
@@ -64,7 +67,7 @@ def html_fragment_to_text(fragment: str) -> str:
     if "<" not in fragment:
         return fragment
     try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml_html.fragment_fromstring(_NOT_XML.sub(" ", fragment), create_parent="div")
     except Exception:  # lxml rejects some hostile fragments; their text is still usable
         return fragment
     for element in root.iter("script", "style"):
