@@ -80,6 +80,7 @@ class Ingestor:
         self.clusterer.kept_apart = store.kept_apart()
         self.embedder = load_embedder(settings.embedder_name())
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
+        self._version = store.version()  # the store as this ingestor last wrote or read it
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -127,6 +128,8 @@ class Ingestor:
 
     def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
         """Run all stages on one batch and store it in one transaction."""
+        if self.store.version() != self._version:
+            self._forget_store()
         summary = IngestSummary()
         summary.problems = [r for r in results if isinstance(r, ReadProblem)]
         articles = [r for r in results if isinstance(r, Article)]
@@ -156,10 +159,26 @@ class Ingestor:
         batch.source_lines = source_lines
         batch.decisions = decisions + [(a.id, "stored", None) for a in batch.articles]
         with self._timed("store"):
-            self.store.save_batch(batch)
+            self._version = self.store.save_batch(batch)
         summary.added = len(batch.articles)
         summary.stories_created = len(batch.created_stories)
         return summary
+
+    def _forget_store(self) -> None:
+        """Someone else wrote to the store (another ingest, a correction): read it afresh.
+
+        What memory holds of the store (document frequencies, stories, the near-duplicate
+        index, entities, stories kept apart) is dropped and read again as needed, as a new
+        process would.
+        """
+        self.frequencies.counts.clear()
+        self.frequencies.total = 0
+        self._terms_loaded.clear()
+        self.clusterer.forget(list(self.clusterer.profiles))
+        self.clusterer.kept_apart = self.store.kept_apart()
+        self._near_duplicates = None
+        self.resolver = EntityResolver.from_records(self.store.entity_records())
+        self._version = self.store.version()
 
     def _new_articles(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
         stored = self.store.known_article_ids(a.id for a in articles)

@@ -181,3 +181,28 @@ def test_the_seeds_make_one_story_with_spam_removed_and_paragraphs_kept(
         assert "Bitcoin" not in article.text and "Leave a Reply" not in article.text
         assert "Responsible editor" not in article.text
     assert store.article("003_877551318361157e.txt").source == "Xinhua News Agency"
+
+
+def test_an_ingestor_reads_again_what_another_writer_stored(tmp_path: Path, settings: Settings) -> None:
+    """A long-running ingest (a watch) sees articles and stories another process stored meanwhile."""
+    store = Store(settings.db_url)
+    long_running = Ingestor(store, settings)
+    long_running.ingest(read_paths([_write_ferry(tmp_path)], settings))  # its memory is warm now
+    bridge = tmp_path / "bridge-1.txt"
+    bridge.write_text(BRIDGE_1, encoding="utf-8")
+    Ingestor(Store(settings.db_url), settings).ingest(read_paths([bridge], settings))
+    lines = BRIDGE_1.split("\n", 2)
+    copy = lines[2].replace("the transport department said", "the department told Vltava Wire")
+    refiled = tmp_path / "bridge-refiled.txt"
+    refiled.write_text(lines[0] + "\n\n" + copy, encoding="utf-8")
+    summary = long_running.ingest(read_paths([refiled], settings))
+    assert summary.near_duplicates == 1
+    (article,) = store.load_articles_by_id(["bridge-refiled.txt"])
+    assert article.duplicate_of == "bridge-1.txt"
+    assert article.story_id == store.load_articles_by_id(["bridge-1.txt"])[0].story_id
+
+
+def _write_ferry(folder: Path) -> Path:
+    path = folder / "ferry.txt"
+    path.write_text(FERRY, encoding="utf-8")
+    return path

@@ -21,9 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from storyline.model import Article
 from storyline.pipeline import ingest_paths
+from storyline.read import read_paths
 from storyline.settings import Settings
 from storyline.store import Store
+from tests.fault_counts import record
 from tests.store_snapshot import differences, snapshot
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
@@ -128,6 +131,10 @@ def test_killed_ingest_resumes_to_the_uninterrupted_store(moment, corpus, uninte
     url = f"sqlite:///{db}"
     summary = ingest_paths([corpus], Store(url), Settings(db_url=url, batch_size=BATCH))
     resumed = snapshot(Store(url))
+    read = {r.id for r in read_paths([corpus], Settings(db_url=url)) if isinstance(r, Article)}
+    decided = {row[0] for row in resumed["ledger"] if row[1]}
+    record("ingest killed and resumed", cases=1, lost=len(read - decided))
+    assert read == decided
     assert not differences(uninterrupted, resumed), differences(uninterrupted, resumed)
     if killed:
         assert summary.already_present or moment == "counting lines"

@@ -36,7 +36,6 @@ from storyline.store.feeds import FeedState, SettledPage
 from storyline.store.schema import FeedRow
 
 _MAX_ID_CHARS = 512  # the store's article id column
-_NOT_STORED = "not stored: the same text as a stored article, or none left after cleaning"
 
 
 @dataclass
@@ -250,21 +249,36 @@ class Watcher:
         return extracted
 
     def _settle(self, run: _Round) -> None:
-        """Record the pages ingested so far as settled, and count the articles they added."""
+        """Record the pages ingested so far as settled, and count the articles they added.
+
+        A page is settled once the pipeline decided its article (the store's ledger says
+        stored, a copy of another or rejected), or at once when it had none.
+        """
         if not run.settled:
             return
-        stored = self.store.known_article_ids(p.article_id for p in run.settled if p.article_id)
-        self.state.settle(
-            page
-            if page.article_id is None or page.article_id in stored
-            else replace(page, article_id=None, note=_NOT_STORED)
-            for page in run.settled
-        )
-        for page in run.settled:
-            if page.article_id in stored:
+        outcomes = self.store.article_outcomes(p.article_id for p in run.settled if p.article_id)
+        decided = [p for p in run.settled if p.article_id is None or p.article_id in outcomes]
+        self.state.settle(_settled_as(page, outcomes) for page in decided)
+        for page in decided:
+            if page.article_id and outcomes[page.article_id][0] == "stored":
                 run.report.feeds[page.feed_url].new_articles += 1
-        run.settled.clear()
+        run.settled = [p for p in run.settled if p.article_id and p.article_id not in outcomes]
         run.notify(run.report)
+
+
+def _settled_as(page: SettledPage, outcomes: dict[str, tuple[str, str | None]]) -> SettledPage:
+    """Return the page as it is recorded: with its article when stored, else why it is not."""
+    if page.article_id is None:
+        return page
+    outcome, original = outcomes[page.article_id]
+    if outcome == "stored":
+        return page
+    note = (
+        f"not stored: the same text as {original}"
+        if outcome == "copy"
+        else "not stored: no text left after cleaning"
+    )
+    return replace(page, article_id=None, note=note)
 
 
 def _ignore(_report: PollReport) -> None:

@@ -101,6 +101,23 @@ class Store:
         decided = self._values_in(LedgerRow.id, LedgerRow.id, ids, LedgerRow.outcome.is_not(None))
         return decided | self._values_in(ArticleRow.id, ArticleRow.id, ids - decided)
 
+    def article_outcomes(self, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Return what became of each decided article among `ids`: (outcome, original's id).
+
+        Outcomes are "stored", "copy" (not stored: the same text as `original` once cleaned)
+        and "rejected" (no text left after cleaning); see `LedgerRow`.
+        """
+        outcomes: dict[str, tuple[str, str | None]] = {}
+        with self.session() as session:
+            for chunk in _chunks(set(ids)):
+                rows = session.execute(
+                    select(LedgerRow.id, LedgerRow.outcome, LedgerRow.original).where(
+                        LedgerRow.id.in_(chunk), LedgerRow.outcome.is_not(None)
+                    )
+                )
+                outcomes.update({i: (outcome, original) for i, outcome, original in rows})
+        return outcomes
+
     def counted_article_ids(self, ids: Iterable[str]) -> set[str]:
         """Return which of `ids` have their short lines counted already (see `count_lines`)."""
         ids = set(ids)
@@ -183,8 +200,11 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def save_batch(self, batch: Batch) -> None:
-        """Write one batch in a single transaction: all of it or, on failure, none of it."""
+    def save_batch(self, batch: Batch) -> int:
+        """Write one batch in a single transaction: all of it or, on failure, none of it.
+
+        Return the store's version after it (see `version`).
+        """
         with self.session.begin() as session:
             _add_problems(session, batch.problems)
             for article_id, outcome, original in batch.decisions:
@@ -219,7 +239,7 @@ class Store:
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
             refresh_stories(session, touched | {merged for _, merged in batch.merges})
-            _bump_version(session)
+            return _bump_version(session)
 
     def find_entities(self, name: str, limit: int = 5) -> list[EntityRow]:
         """Return the entities called `name` or, failing that, the closest names and aliases.
@@ -645,12 +665,13 @@ def _set_profile(session: Session, story_id: str, profile: bytes | None) -> None
     session.execute(update(StoryRow).where(StoryRow.id == story_id).values(profile=profile))
 
 
-def _bump_version(session: Session) -> None:
+def _bump_version(session: Session) -> int:
     meta = session.get(MetaRow, "version")
     if meta is None:
         session.add(MetaRow(key="version", value="1"))
-    else:
-        meta.value = str(int(meta.value) + 1)
+        return 1
+    meta.value = str(int(meta.value) + 1)
+    return int(meta.value)
 
 
 def _claim_row(record: dict) -> ClaimRow:
