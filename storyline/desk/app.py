@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
@@ -74,6 +74,9 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2})?$"
+# A merged story's old address answers with a temporary redirect: a person can move articles
+# back, and the old story then has a page of its own again (a cached 308 would hide it).
+MERGED_REDIRECT = 307
 
 _templates = Environment(
     loader=PackageLoader("storyline", "desk/templates"),
@@ -396,11 +399,27 @@ def create_app(
         with session() as s:
             return queries.list_stories(s, f, limit, offset)
 
-    @app.get("/api/stories/{story_id}", response_model=StoryDetail, tags=["stories"])
-    def api_story(story_id: str) -> StoryDetail:
-        """A story: its articles (copies folded), people, organisations and statements."""
+    def story_or_redirect(story_id: str, prefix: str) -> StoryDetail | RedirectResponse:
+        """Return the story, a redirect to `prefix` + the story a merged one joined, or 404."""
         with session() as s:
-            return _found(queries.story_detail(s, story_id), "story")
+            story = queries.story_detail(s, story_id)
+            joined = queries.merged_into(s, story_id) if story is None else None
+        if joined is not None:
+            return RedirectResponse(prefix + story_href(joined), MERGED_REDIRECT)
+        return _found(story, "story")
+
+    @app.get(
+        "/api/stories/{story_id}",
+        response_model=StoryDetail,
+        tags=["stories"],
+        responses={MERGED_REDIRECT: {"description": "Merged into the story `Location` names"}},
+    )
+    def api_story(story_id: str) -> StoryDetail | RedirectResponse:
+        """A story: its articles (copies folded), people, organisations and statements.
+
+        A story merged into another answers with a redirect to the one it joined.
+        """
+        return story_or_redirect(story_id, "/api")
 
     @app.get("/api/entities", response_model=Page[EntityRef], tags=["entities"])
     def api_entities(
@@ -493,9 +512,10 @@ def create_app(
         )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str) -> HTMLResponse:
-        with session() as s:
-            story = _found(queries.story_detail(s, story_id), "story")
+    def story_page(request: Request, story_id: str) -> Response:
+        story = story_or_redirect(story_id, "")
+        if isinstance(story, RedirectResponse):
+            return story
         other_languages = other_language_lanes(story)
         return render(
             "story.html", request=request, story=story,

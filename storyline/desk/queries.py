@@ -43,6 +43,7 @@ from storyline.store.schema import (
     EntityRow,
     RemovedLineRow,
     StatementRow,
+    StoryEventRow,
     StoryRow,
     TimeExpressionRow,
 )
@@ -165,6 +166,36 @@ def story_detail(session: Session, story_id: str) -> StoryDetail | None:
         statements=statements,
         claims=story_claims(session, story_id),
     )
+
+
+def merged_into(session: Session, story_id: str) -> str | None:
+    """Return the story whose articles a merged story's became, following chains of merges.
+
+    None for a story that was never merged, and for a chain that ends at no story with
+    articles (or goes round in a loop). One query per merge followed, on `story_events`.
+    """
+    seen = {story_id}
+    target = _merge_target(session, story_id)
+    while target is not None and target not in seen:
+        row = session.get(StoryRow, target)
+        if row is not None and row.article_count:
+            return target
+        seen.add(target)
+        target = _merge_target(session, target)
+    return None
+
+
+def _merge_target(session: Session, story_id: str) -> str | None:
+    """Return the story that `story_id` was last merged into, from its "into X: reason" event."""
+    detail = session.scalar(
+        select(StoryEventRow.detail)
+        .where(StoryEventRow.story_id == story_id, StoryEventRow.action == "merged")
+        .order_by(StoryEventRow.id.desc())
+        .limit(1)
+    )
+    if not detail or not detail.startswith("into "):
+        return None
+    return detail.removeprefix("into ").partition(":")[0].strip() or None
 
 
 def story_claims(session: Session, story_id: str, max_claims: int = 50) -> list[ClaimItem]:
