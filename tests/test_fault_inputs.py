@@ -250,6 +250,7 @@ CONTROLS = "".join(
     chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
 )
 
+# Each damage takes hypothesis's `draw` and a valid file and gives the file broken one way.
 Damage = Callable[[st.DrawFn, bytes], bytes]
 
 
@@ -365,9 +366,10 @@ def lost_records(path: Path, data: bytes, seed: Seed, results: list[Article | Re
     if any(isinstance(r, ReadProblem) and r.origin == str(path) for r in results):
         return 0
     tails = [r.origin[len(str(path)) :] for r in results]
-    names = [name for record_bytes, name in seed.records if record_bytes in data]
-    if seed.suffix == ".jsonl":
+    if seed.suffix == ".jsonl":  # every line is a record, whatever the damage made of it
         names = [f":{n}" for n, line in enumerate(io.BytesIO(data), start=1) if line.strip()]
+    else:
+        names = [name for record_bytes, name in seed.records if record_bytes in data]
     return sum(not any(t == name or t.endswith(f"({name})") for t in tails) for name in names)
 
 
