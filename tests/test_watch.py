@@ -455,3 +455,15 @@ def test_listing_of_any_bytes_is_a_listing_or_a_malformed_feed(body: bytes) -> N
         assert str(error)
     else:
         assert all(item.url.startswith("http") for item in listing.items)
+
+
+def test_listing_survives_impossible_references_and_year_zero_dates() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour &#xD800; Desk</title>'
+        b"<item><title>Quay reopens &#99999999;</title><link>http://h.example/quay</link>"
+        b"<pubDate>Sun, 02 May 0000 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    (item,) = parse_listing(body, "http://h.example/feed.xml").items
+    assert item.url == "http://h.example/quay"
+    assert item.date is None
+    assert item.title and "\ufffd" in item.title

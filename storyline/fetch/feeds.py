@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 from lxml import etree
 
+from storyline.read.feed import UnparseableFeed, iso_day, parse_feed
 from storyline.read.html import html_fragment_to_text
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -49,9 +48,12 @@ def parse_listing(body: bytes, url: str, content_type: str = "application/xml") 
     root = _xml_root(body)
     if root is not None and etree.QName(root).localname in ("urlset", "sitemapindex"):
         return _sitemap_listing(root, url)
-    feed = feedparser.parse(
-        body, response_headers={"content-location": url, "content-type": content_type}
-    )
+    try:
+        feed = parse_feed(
+            body, response_headers={"content-location": url, "content-type": content_type}
+        )
+    except UnparseableFeed as error:
+        raise MalformedFeed(str(error)) from None
     items = []
     for entry in feed.entries:
         link = _absolute(url, entry.get("link"))
@@ -59,9 +61,7 @@ def parse_listing(body: bytes, url: str, content_type: str = "application/xml") 
             continue
         parsed = entry.get("published_parsed") or entry.get("updated_parsed")
         title = html_fragment_to_text(entry.get("title") or "").strip()
-        items.append(
-            FeedItem(link, title or None, time.strftime("%Y-%m-%d", parsed) if parsed else None)
-        )
+        items.append(FeedItem(link, title or None, iso_day(parsed)))
     if not items and feed.bozo:  # entries with links survive small faults; nothing else does
         where = str(feed.bozo_exception).removeprefix("<unknown>:")
         raise MalformedFeed(f"malformed feed: {where}")

@@ -34,9 +34,9 @@ class FeedReader:
         """
         data = read_bytes(source, settings)
         try:
-            feed = feedparser.parse(replace_impossible_references(data))
-        except Exception as error:  # feedparser raises many types on hostile bytes
-            raise Unreadable(f"feed cannot be parsed ({type(error).__name__}: {error})") from None
+            feed = parse_feed(data)
+        except UnparseableFeed as error:
+            raise Unreadable(str(error)) from None
         broken = f" ({feed.bozo_exception})" if feed.bozo else ""
         if not feed.entries:
             yield ReadProblem(str(source.path), f"no feed entries{broken}")
@@ -52,6 +52,22 @@ class FeedReader:
             )
 
 
+class UnparseableFeed(ValueError):
+    """Raised when feedparser itself fails on a feed's bytes (not merely finds faults)."""
+
+
+def parse_feed(data: bytes, **options) -> feedparser.FeedParserDict:
+    """Return feedparser's reading of `data`, impossible character references made U+FFFD.
+
+    `options` go to `feedparser.parse` (such as `response_headers`). Raises `UnparseableFeed`
+    with the reason where feedparser raises (it raises many types on hostile bytes).
+    """
+    try:
+        return feedparser.parse(replace_impossible_references(data), **options)
+    except Exception as error:
+        raise UnparseableFeed(f"feed cannot be parsed ({type(error).__name__}: {error})") from None
+
+
 def _entry_article(entry: dict, source: Source, number: int, site: str | None) -> ReadResult:
     """Return the article of one feed entry, or why it has none."""
     link = (entry.get("link") or "").strip()
@@ -62,7 +78,7 @@ def _entry_article(entry: dict, source: Source, number: int, site: str | None) -
     title = html_fragment_to_text(entry.get("title") or "").strip()
     if not text:
         return ReadProblem(origin, "entry has no text")
-    date = _iso_day(entry.get("published_parsed") or entry.get("updated_parsed"))
+    date = iso_day(entry.get("published_parsed") or entry.get("updated_parsed"))
     return Article(
         id=f"{source.relative}#{link or number}",
         title=title,
@@ -91,7 +107,7 @@ def _checked_reference(match: re.Match[bytes]) -> bytes:
     return match.group(0)
 
 
-def _iso_day(parsed: time.struct_time | None) -> str | None:
+def iso_day(parsed: time.struct_time | None) -> str | None:
     """Return a parsed feed date as YYYY-MM-DD; None for none, or for a year before 1 or past 9999."""
     if parsed is None or not 1 <= parsed.tm_year <= 9999:
         return None
