@@ -25,7 +25,7 @@ from pathlib import Path
 from storyline.analyse import analyse_batch, date_article
 from storyline.claims import Claim, update_claims
 from storyline.claims.inputs import claim_inputs
-from storyline.clean import clean_article, count_source_lines
+from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
@@ -197,26 +197,31 @@ class Ingestor:
         """Clean the articles; return those with text left, and the line counts this batch adds.
 
         A line is boilerplate of its source when at least `source_boilerplate_min_articles`
-        articles of the source hold it: those counted in the store (the whole input, after
-        `count_lines`) and this batch's articles not counted yet.
+        articles of the source hold it. The evidence is the store's counts (the whole input,
+        after `count_lines`) and, for an article not counted yet (a stream), the articles
+        before it and itself: the same wherever the batches of a stream start and stop.
         """
         counted = self.store.counted_article_ids(a.id for a in articles)
-        uncounted = count_source_lines(a for a in articles if a.id not in counted)
-        stored = self.store.source_line_counts(count_source_lines(articles))
+        evidence = self.store.source_line_counts(count_source_lines(articles))
+        added: Counter[tuple[str, str]] = Counter()
         threshold = self.settings.source_boilerplate_min_articles
-        boilerplate: dict[str, set[str]] = {}
-        for (source, key), n in (stored + uncounted).items():
-            if n >= threshold:
-                boilerplate.setdefault(source, set()).add(key)
         cleaned = []
         for article in articles:
-            clean = clean_article(article, frozenset(boilerplate.get(article.source or "", ())))
+            if article.id not in counted:
+                lines = count_source_lines([article])
+                evidence.update(lines)
+                added.update(lines)
+            source = article.source or ""
+            boilerplate = frozenset(
+                key for key in source_line_keys(article) if evidence[(source, key)] >= threshold
+            )
+            clean = clean_article(article, boilerplate)
             if clean.text.strip():
                 cleaned.append(clean)
             else:
                 summary.problems.append(ReadProblem(article.origin, "no text left after cleaning"))
                 decisions.append((article.id, "rejected", None))
-        return cleaned, uncounted
+        return cleaned, added
 
     def _drop_exact_duplicates(
         self, articles: list[Article], summary: IngestSummary, decisions: list

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from storyline.model import Article
-from storyline.pipeline import ingest_paths
+from storyline.pipeline import Ingestor, ingest_paths
 from storyline.read import read_paths
 from storyline.settings import Settings
 from storyline.store import Store
@@ -36,7 +36,7 @@ BATCH = 4
 _CHILD = """
 import sys
 from pathlib import Path
-from storyline.pipeline import ingest_paths
+from storyline.pipeline import Ingestor, ingest_paths
 from storyline.settings import Settings
 from storyline.store import Store
 url, corpus, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -156,3 +156,16 @@ def test_boilerplate_and_copies_do_not_depend_on_the_batch_size(corpus, uninterr
     assert whole["removed_lines"] == uninterrupted["removed_lines"]
     assert whole["ledger"] == uninterrupted["ledger"]
     assert set(summary.copies) == {"balticwire/zz-estonia-ice-road-hiiumaa-refiled.md"}
+
+
+def test_a_stream_decides_boilerplate_the_same_wherever_its_batches_fall(corpus, tmp_path):
+    """Without the first pass (a watch, the desk's ingest), each article is cleaned on the
+    evidence of the articles before it and itself, so batch boundaries change nothing."""
+    removed = []
+    for batch in (1, 4, 64):
+        url = f"sqlite:///{tmp_path / f'stream-{batch}.db'}"
+        settings = Settings(db_url=url, batch_size=batch, embedder="none")
+        Ingestor(Store(url), settings).ingest(read_paths([corpus], settings))
+        removed.append(snapshot(Store(url))["removed_lines"])
+    assert removed[0] == removed[1] == removed[2]
+    assert any("Follow Baltic Wire on Telegram" in row[2] for row in removed[0])
