@@ -6,7 +6,8 @@ and run again ends with the store an uninterrupted run gives:
 - every article read enters the store's ledger with what became of it (stored, a copy, rejected),
   so no article is counted, decided or quarantined twice;
 - per-source boilerplate is decided on the whole input: a first pass counts the short lines of
-  every article (`Ingestor.count_lines`), so where a batch starts or stops changes nothing;
+  every article (`Ingestor.count_lines`); a stream that cannot be read twice decides each article
+  on the articles before it. Either way, where a batch starts or stops changes nothing;
 - the clusterer keeps in memory exactly what a fresh process would load from the store.
 """
 
