@@ -28,7 +28,7 @@ from storyline.store import Store
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = [REPO / "examples" / "corpus", REPO.parent / "shared" / "data" / "corpora" / "ukraine2022"]
 STAGES = (
-    "read", "metadata", "clean", "deduplicate", "analyse", "embed", "cluster", "resolve", "claims",
+    "count lines", "read", "metadata", "clean", "deduplicate", "analyse", "embed", "cluster", "resolve", "claims",
     "store",
 )
 
@@ -41,6 +41,7 @@ def measure(path: Path) -> None:
         load_pipeline(settings.spacy_candidates())  # loading the model is not ingest work
         ingestor = Ingestor(store, settings)
         started = time.perf_counter()
+        ingestor.count_lines(read_paths([path], settings))  # the first pass, as `storyline ingest`
         summary = ingestor.ingest(read_paths([path], settings))
         total = time.perf_counter() - started
         rows = [row for row in store.iter_articles() if (row.lang or "en") == "en"]
