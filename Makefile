@@ -23,6 +23,7 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	bash scripts/ensure_browser.sh
+	bash scripts/ensure_postgres.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(INSTALLED)

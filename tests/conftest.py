@@ -28,6 +28,33 @@ def store(settings: Settings) -> Store:
     store.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the whole test session (skips, saying why, if none)."""
+    from tests.postgres_server import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as reason:
+        pytest.skip(f"no PostgreSQL server for these tests: {reason}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """Return the URL of a new, empty database on the throwaway cluster."""
+    return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> str:
+    """Return the URL of an empty store, once on SQLite and once on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'storyline.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
 def needs_shared(*parts: str) -> Path:
     """Return a path under the shared data, skipping the test with a reason where it is absent."""
     path = SHARED.joinpath(*parts)
