@@ -16,7 +16,7 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     total: int
-    limit: int
+    limit: int | None  # None: every item from `offset` on (the Python API; the desk always pages)
     offset: int
 
 
@@ -68,6 +68,7 @@ class StatementItem(BaseModel):
 
     id: int
     article_id: str
+    story_id: str | None
     article_title: str
     source: str | None
     speaker: str | None
@@ -77,6 +78,9 @@ class StatementItem(BaseModel):
     content: str
     direct: bool
     said_on: str | None
+    said_on_source: str | None = Field(
+        default=None, description='How said_on was found: "time expression" or "article date"'
+    )
     start: int
     end: int
 
@@ -104,6 +108,7 @@ class ClaimItem(BaseModel):
     """A proposition the story's statements make, its first statement, restatements, verdicts."""
 
     id: str
+    story_id: str | None
     text: str
     first_speaker: str | None
     first_date: str | None
@@ -111,6 +116,10 @@ class ClaimItem(BaseModel):
     outlets: list[str]
     verdicts: list[ClaimVerdict]
     statements: list[ClaimStatement]
+
+    def notable(self) -> bool:
+        """Return whether more than one statement makes the claim, or it has a verdict."""
+        return len(self.statements) > 1 or bool(self.verdicts)
 
 
 class StoryDetail(StoryItem):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from storyline.desk.models import (
@@ -75,9 +75,13 @@ class StoryFilters:
 
 
 def list_stories(
-    session: Session, filters: StoryFilters, limit: int, offset: int, people: int = 3
+    session: Session, filters: StoryFilters, limit: int | None, offset: int, people: int = 3
 ) -> Page[StoryItem]:
-    """Return one page of stories matching the filters, the most recently active first."""
+    """Return one page of stories matching the filters, the most recently active first.
+
+    `limit` None returns every story from `offset` on. Two queries for the page, plus two grouped
+    ones for its stories' people and languages.
+    """
     query = select(StoryRow).where(StoryRow.article_count > 0)
     for condition in _story_conditions(session, filters):
         query = query.where(condition)
@@ -200,34 +204,53 @@ def _merge_target(session: Session, story_id: str) -> str | None:
 
 def story_claims(session: Session, story_id: str, max_claims: int = 50) -> list[ClaimItem]:
     """Return the story's claims made by more than one statement or with a verdict, biggest first."""
-    records = [
-        json.loads(record)
-        for record in session.scalars(select(ClaimRow.record).where(ClaimRow.story_id == story_id))
-    ]
-    records = [r for r in records if len(r["statements"]) > 1 or r["verdicts"]]
-    records.sort(key=lambda r: (-len(r["verdicts"]), -len(r["statements"]), r["first"]["date"] or ""))
-    return [
-        ClaimItem(
-            id=r["id"],
-            text=r["text"],
-            first_speaker=r["first"]["speaker"],
-            first_date=r["first"]["date"],
-            first_source=r["first"]["source"],
-            outlets=r["outlets"],
-            verdicts=[
-                ClaimVerdict(kind=v["kind"], reason=v["reason"], statement_ids=list(v["statement_ids"]))
-                for v in r["verdicts"]
-            ],
-            statements=[
-                ClaimStatement(
-                    statement_id=c["statement_id"], article_id=c["article_id"], speaker=c["speaker"],
-                    source=c["source"], date=c["date"], content=c["content"],
-                )
-                for c in sorted(r["statements"], key=lambda c: c["date"] or "9999")
-            ],
-        )
-        for r in records[:max_claims]
-    ]
+    claims = [c for c in list_claims(session, [story_id]) if c.notable()]
+    claims.sort(key=lambda c: (-len(c.verdicts), -len(c.statements), c.first_date or ""))
+    return claims[:max_claims]
+
+
+def list_claims(
+    session: Session, story_ids: Sequence[str] | None, verdict: str = ""
+) -> list[ClaimItem]:
+    """Return the claims of the given stories (None: of all), oldest first statement first.
+
+    With `verdict` ("repeated", "confirmed", "changed", "disputed"), only the claims that have
+    one of that kind. One query; every claim record of the stories is decoded.
+    """
+    query = select(ClaimRow.record).order_by(
+        ClaimRow.first_date.is_(None), ClaimRow.first_date, ClaimRow.id
+    )
+    if story_ids is not None:
+        query = query.where(ClaimRow.story_id.in_(list(story_ids)))
+    if verdict:  # the comma-joined kinds narrow the rows; the record decides
+        query = query.where(ClaimRow.verdicts.contains(verdict, autoescape=True))
+    claims = [_claim_item(json.loads(record)) for record in session.scalars(query)]
+    return [c for c in claims if any(v.kind == verdict for v in c.verdicts)] if verdict else claims
+
+
+def _claim_item(record: dict) -> ClaimItem:
+    """Return a stored claim record as the response model, its statements in date order."""
+    first = record["first"]
+    return ClaimItem(
+        id=record["id"],
+        story_id=record["story_id"],
+        text=record["text"],
+        first_speaker=first["speaker"],
+        first_date=first["date"],
+        first_source=first["source"],
+        outlets=record["outlets"],
+        verdicts=[
+            ClaimVerdict(kind=v["kind"], reason=v["reason"], statement_ids=list(v["statement_ids"]))
+            for v in record["verdicts"]
+        ],
+        statements=[
+            ClaimStatement(
+                statement_id=c["statement_id"], article_id=c["article_id"], speaker=c["speaker"],
+                source=c["source"], date=c["date"], content=c["content"],
+            )
+            for c in sorted(record["statements"], key=lambda c: c["date"] or "9999")
+        ],
+    )
 
 
 def fold_copies(articles: list[ArticleItem]) -> list[StoryArticle]:
@@ -359,9 +382,15 @@ def list_entities(
 
 
 def entity_detail(
-    session: Session, entity_id: str, max_stories: int = 100, max_statements: int = 500
+    session: Session,
+    entity_id: str,
+    max_stories: int | None = 100,
+    max_statements: int | None = 500,
 ) -> EntityDetail | None:
-    """Return a person or organisation: its names, its stories and what it said in date order."""
+    """Return a person or organisation: its names, its stories and what it said in date order.
+
+    None for no such entity; `max_stories` and `max_statements` None return them all.
+    """
     if entity_id.startswith(MENTION_PREFIX):
         label, _, text = entity_id[len(MENTION_PREFIX) :].partition(":")
         mentions = (EntityMentionRow.label == label) & (EntityMentionRow.text == text)
@@ -403,14 +432,52 @@ def entity_detail(
     )
 
 
+# --- statements ---------------------------------------------------------------------------------
+
+
+def list_statements(
+    session: Session,
+    *,
+    story_id: str | None = None,
+    entity_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int | None = None,
+) -> list[StatementItem]:
+    """Return the statements of a story, of an entity, said within the dates, or all of them.
+
+    The conditions given are joined; dates bound the day said (`date_to` included), so undated
+    statements drop out once either is given. In date said order, undated last.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if story_id is not None:
+        conditions.append(ArticleRow.story_id == story_id)
+    if entity_id is not None:
+        conditions.append(StatementRow.entity_id == entity_id)
+    if date_from is not None:
+        conditions.append(StatementRow.said_on >= date_from.isoformat())
+    if date_to is not None:
+        conditions.append(StatementRow.said_on < date_to.isoformat() + "~")
+    return _statements(session, and_(true(), *conditions), limit=limit)
+
+
 # --- articles -----------------------------------------------------------------------------------
 
 
 def list_articles(
-    session: Session, filters: StoryFilters, limit: int, offset: int
+    session: Session,
+    filters: StoryFilters,
+    limit: int | None,
+    offset: int,
+    story_id: str | None = None,
 ) -> Page[ArticleItem]:
-    """Return one page of articles matching the filters (not `who`), the newest first."""
+    """Return one page of articles matching the filters (not `who`), the newest first.
+
+    `story_id` keeps one story's articles; `limit` None returns all from `offset` on.
+    """
     query = select(ArticleRow)
+    if story_id is not None:
+        query = query.where(ArticleRow.story_id == story_id)
     if filters.q:
         match = article_match(session, filters.q)
         query = query.where(match if match is not None else ArticleRow.id.is_(None))
@@ -552,7 +619,10 @@ def article_count(session: Session) -> int:
 
 
 def _statements(
-    session: Session, condition: ColumnElement[bool] | None, limit: int = 500, by_offset: bool = False
+    session: Session,
+    condition: ColumnElement[bool] | None,
+    limit: int | None = 500,
+    by_offset: bool = False,
 ) -> list[StatementItem]:
     """Statements matching the condition, by date said (or by position in one article)."""
     if condition is None:
@@ -563,7 +633,7 @@ def _statements(
         else (StatementRow.said_on.is_(None), StatementRow.said_on, ArticleRow.date, StatementRow.id)
     )
     rows = session.execute(
-        select(StatementRow, ArticleRow.title, ArticleRow.source)
+        select(StatementRow, ArticleRow.title, ArticleRow.source, ArticleRow.story_id)
         .join(ArticleRow, ArticleRow.id == StatementRow.article_id)
         .where(condition)
         .order_by(*order)
@@ -573,6 +643,7 @@ def _statements(
         StatementItem(
             id=s.id,
             article_id=s.article_id,
+            story_id=story_id,
             article_title=title or "",
             source=source,
             speaker=s.speaker,
@@ -582,10 +653,11 @@ def _statements(
             content=s.content,
             direct=bool(s.direct),
             said_on=s.said_on,
+            said_on_source=s.said_on_source,
             start=s.start,
             end=s.end,
         )
-        for s, title, source in rows
+        for s, title, source, story_id in rows
     ]
 
 
