@@ -7,6 +7,7 @@ import inspect
 import json
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -17,13 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from storyline.api import ArticleNotFound, Storyline, StoryNotFound
+from storyline.desk.models import StatementItem, StoryDetail
 from storyline.export import EXPORTS, export_records, write_records
-from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
-from storyline.store import Store, StorySummary
+from storyline.store import Store
 
 if TYPE_CHECKING:
     from storyline.fetch.watch import PollReport, Watcher
+    from storyline.pipeline import IngestSummary
 
 app = typer.Typer(
     help="Storyline: turn a pile of news articles into stories — who said what, and when.",
@@ -45,13 +48,18 @@ def open_store(db: str | None) -> Store:
     return Store(db or default_db_url())
 
 
-def story_or_exit(store: Store, story_id: str) -> StorySummary:
+def open_storyline(db: str | None) -> Storyline:
+    """Return the Python API over the store at `db` (or the default one)."""
+    return Storyline(db or default_db_url())
+
+
+def story_or_exit(storyline: Storyline, story_id: str) -> StoryDetail:
     """Return the story, or say that there is none and exit with code 2."""
-    story = store.story(story_id)
-    if story is None:
+    try:
+        return storyline.story(story_id)
+    except StoryNotFound:
         errors.print(f"No story {story_id!r}; `storyline stories` lists them.")
-        raise typer.Exit(code=2)
-    return story
+        raise typer.Exit(code=2) from None
 
 
 @app.command()
@@ -67,8 +75,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
-    settings = Settings(db_url=db or default_db_url(), default_source=source, default_date=date)
-    store = Store(settings.db_url)
+    storyline = open_storyline(db)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Ingesting"),
@@ -79,8 +86,10 @@ def ingest(
         transient=True,
     ) as progress:
         task = progress.add_task("ingest", total=None)
-        summary = ingest_paths(paths, store, settings, lambda n: progress.advance(task, n))
-    print_summary(summary, settings.db_url)
+        summary = storyline.ingest(
+            paths, source=source, date=date, progress=lambda n: progress.advance(task, n)
+        )
+    print_summary(summary, storyline.db_url)
     raise typer.Exit(code=1 if summary.failed else 0)
 
 
@@ -123,11 +132,11 @@ def stories(
     """List stories, most recently active first."""
     if ctx.invoked_subcommand is not None:
         return
-    store = open_store(db)
-    table = Table(title=f"Stories ({store.count_articles()} articles stored)", title_justify="left")
+    storyline = open_storyline(db)
+    table = Table(title=f"Stories ({storyline.article_count()} articles stored)", title_justify="left")
     for column in ("story", "headline", "first", "last", "articles", "sources"):
         table.add_column(column, overflow="fold")
-    for story in store.stories(limit=limit, offset=offset):
+    for story in storyline.stories(limit=limit, offset=offset):
         table.add_row(
             story.id,
             story.headline,
@@ -146,10 +155,10 @@ def stories_merge(
     db: DbOption = None,
 ) -> None:
     """Merge story B into story A; later clustering treats them as one."""
-    from storyline.corrections import CorrectionError, merge_stories
+    from storyline.corrections import CorrectionError
 
     try:
-        merge_stories(open_store(db), into, merged)
+        open_storyline(db).merge_stories(into, merged)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -164,13 +173,13 @@ def stories_move(
     db: DbOption = None,
 ) -> None:
     """Move an article to another story (or a new one); later clustering keeps the two apart."""
-    from storyline.corrections import CorrectionError, move_article
+    from storyline.corrections import CorrectionError
 
     if (to is None) == (not new):
         errors.print("Say where: --to STORY or --new.")
         raise typer.Exit(code=2)
     try:
-        story_id = move_article(open_store(db), article_id, to)
+        story_id = open_storyline(db).move_article(article_id, to)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -183,7 +192,7 @@ def stories_history(
     db: DbOption = None,
 ) -> None:
     """Show a story's history: created, merges, moves."""
-    for event in open_store(db).story_history(story_id):
+    for event in open_storyline(db).history(story_id):
         console.print(f"{event.at:%Y-%m-%d %H:%M}  {event.action}  {event.detail}", highlight=False)
 
 
@@ -193,19 +202,19 @@ def why(
     db: DbOption = None,
 ) -> None:
     """Explain why an article is in its story: the score and the signals that decided it."""
-    store = open_store(db)
-    article = store.article(article_id)
-    if article is None:
+    try:
+        assignment = open_storyline(db).why(article_id)
+    except ArticleNotFound:
         errors.print(f"No article {article_id!r}.")
-        raise typer.Exit(code=2)
-    story = store.story(article.story_id) if article.story_id else None
-    console.print(f"[bold]{article.title or article.id}[/bold]", highlight=False)
-    if story is not None:
-        console.print(f"is in story {story.id}: {story.headline}", highlight=False)
-    reason = json.loads(article.story_reason or "{}")
-    if not reason:
+        raise typer.Exit(code=2) from None
+    console.print(f"[bold]{assignment.title or assignment.article_id}[/bold]", highlight=False)
+    if assignment.story_headline is not None:
+        console.print(
+            f"is in story {assignment.story_id}: {assignment.story_headline}", highlight=False
+        )
+    if not assignment.signals:
         console.print("No record of how it was assigned.")
-    for signal, values in reason.items():
+    for signal, values in assignment.signals.items():
         console.print(f"  {signal}: {', '.join(map(str, values))}", highlight=False)
 
 
@@ -215,8 +224,8 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one story as a timeline of its articles."""
-    store = open_store(db)
-    story = story_or_exit(store, story_id)
+    storyline = open_storyline(db)
+    story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     console.print(
         f"{story.first_date or '?'} – {story.last_date or '?'} · {story.article_count} articles"
@@ -226,13 +235,14 @@ def show(
     table = Table(show_header=True, title_justify="left")
     for column in ("date", "source", "title", "article"):
         table.add_column(column, overflow="fold")
-    for article in store.story_articles(story_id):
+    copies = (article for original in story.articles for article in (original, *original.copies))
+    for article in sorted(copies, key=lambda a: (a.date is None, a.date or "", a.id)):
         title = article.title or "(no title)"
         if article.duplicate_of:
             title = f"[dim]↳ copy of {article.duplicate_of}: {title}[/dim]"
         table.add_row(article.date or "?", article.source or "?", title, article.id)
     console.print(table)
-    statements = store.statements_of(story_id=story_id)
+    statements = storyline.statements(story=story_id)
     if statements:
         print_statements(statements)
 
@@ -246,37 +256,36 @@ def who(
     db: DbOption = None,
 ) -> None:
     """Everything a person or organisation said, across all stories, in date order."""
-    store = open_store(db)
-    entities = store.find_entities(name)
-    if not entities:
+    storyline = open_storyline(db)
+    matches = storyline.match_entities(name)
+    if not matches:
         errors.print(f"Nobody called {name!r} in the store.")
         raise typer.Exit(code=2)
-    entity = entities[0]
-    aliases = [alias for alias in json.loads(entity.aliases) if alias != entity.name]
+    entity = storyline.entity(matches[0].id)
+    aliases = [alias for alias in entity.aliases if alias != entity.name]
     console.print(f"[bold]{entity.name}[/bold] ({entity.type})", highlight=False)
     if aliases:
         console.print("also written: " + ", ".join(aliases), highlight=False)
-    roles = json.loads(entity.roles)
-    if roles:
-        console.print("roles: " + ", ".join(roles), highlight=False)
-    if len(entities) > 1:
-        others = ", ".join(f"{e.name} ({e.type})" for e in entities[1:])
+    if entity.roles:
+        console.print("roles: " + ", ".join(entity.roles), highlight=False)
+    if len(matches) > 1:
+        others = ", ".join(f"{e.name} ({e.type})" for e in matches[1:])
         console.print(f"[dim]other matches: {others}[/dim]", highlight=False)
-    print_statements(store.statements_of(entity_ids=[entity.id]), show_speaker=False)
+    print_statements(entity.statements, show_speaker=False)
 
 
-def print_statements(rows: list, show_speaker: bool = True) -> None:
+def print_statements(statements: Sequence[StatementItem], show_speaker: bool = True) -> None:
     """Print statements as a table: date, speaker, what they said, where."""
     table = Table(title="Statements", title_justify="left")
     for column in ("said on", *(("speaker",) if show_speaker else ()), "statement", "source"):
         table.add_column(column, overflow="fold")
-    for statement, article in rows:
+    for statement in statements:
         said_on = statement.said_on or "?"
         if statement.said_on_source == "article date":
             said_on += "*"
         content = statement.content if statement.direct else f"{statement.cue}: {statement.content}"
         speaker = (statement.speaker or statement.speaker_mention,) if show_speaker else ()
-        table.add_row(said_on, *speaker, content, f"{article.source or '?'} · {article.id}")
+        table.add_row(said_on, *speaker, content, f"{statement.source or '?'} · {statement.article_id}")
     console.print(table)
     console.print("[dim]* dated by the article, not by the text[/dim]", highlight=False)
 
@@ -287,34 +296,29 @@ def claims(
     db: DbOption = None,
 ) -> None:
     """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
-    store = open_store(db)
-    story = story_or_exit(store, story_id)
+    storyline = open_storyline(db)
+    story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
-    records = sorted(
-        store.claim_records([story_id]),
-        key=lambda r: (-len(r["statements"]), r["first"]["date"] or "9999"),
+    notable = sorted(
+        (claim for claim in storyline.claims(story=story_id) if claim.notable()),
+        key=lambda c: (-len(c.statements), c.first_date or "9999"),
     )
-    shown = 0
-    for record in records:
-        if len(record["statements"]) < 2 and not record["verdicts"]:
-            continue
-        shown += 1
-        first = record["first"]
-        console.print(f"\n[bold]{record['text']}[/bold]", highlight=False)
+    for claim in notable:
+        console.print(f"\n[bold]{claim.text}[/bold]", highlight=False)
         console.print(
-            f"  first: {first['speaker']} on {first['date'] or '?'} ({first['source'] or '?'});"
-            f" {len(record['statements'])} statements from {len(record['outlets'])} outlets",
+            f"  first: {claim.first_speaker} on {claim.first_date or '?'} ({claim.first_source or '?'});"
+            f" {len(claim.statements)} statements from {len(claim.outlets)} outlets",
             highlight=False,
         )
-        for verdict in record["verdicts"]:
-            console.print(f"  [cyan]{verdict['kind']}[/cyan]: {verdict['reason']}", highlight=False)
-        for statement in sorted(record["statements"], key=lambda s: s["date"] or "9999"):
+        for verdict in claim.verdicts:
+            console.print(f"  [cyan]{verdict.kind}[/cyan]: {verdict.reason}", highlight=False)
+        for statement in claim.statements:
             console.print(
-                f"    {statement['date'] or '?'}  {statement['speaker'] or statement['source']}"
-                f" ({statement['source'] or '?'}): {statement['content'][:140]}",
+                f"    {statement.date or '?'}  {statement.speaker or statement.source}"
+                f" ({statement.source or '?'}): {statement.content[:140]}",
                 highlight=False,
             )
-    if not shown:
+    if not notable:
         console.print("No claim is stated more than once in this story yet.")
 
 
@@ -618,7 +622,7 @@ def _count(n: int, noun: str) -> str:
 @app.command()
 def problems(db: DbOption = None) -> None:
     """List the input that could not be read (the quarantine list)."""
-    for problem in open_store(db).problems():
+    for problem in open_storyline(db).problems():
         console.print(f"{problem.at:%Y-%m-%d %H:%M} {problem.origin}: {problem.reason}", highlight=False)
 
 

@@ -630,7 +630,7 @@ def _statements(
     order = (
         (StatementRow.start,)
         if by_offset
-        else (StatementRow.said_on.is_(None), StatementRow.said_on, ArticleRow.date, StatementRow.id)
+        else (StatementRow.said_on.is_(None), StatementRow.said_on, ArticleRow.date, ArticleRow.id, StatementRow.start)
     )
     rows = session.execute(
         select(StatementRow, ArticleRow.title, ArticleRow.source, ArticleRow.story_id)
