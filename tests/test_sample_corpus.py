@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from storyline import Storyline
 from storyline.analyse.nlp import parsed_languages
 from storyline.evaluate.stories import score_clustering
 from storyline.pipeline import ingest_paths
@@ -152,7 +153,11 @@ def test_the_no_troops_position_is_one_claim_repeated_and_confirmed(sample_store
 
 
 def test_statements_are_dated_and_point_into_the_text(sample_store: Store) -> None:
-    for statement, article in sample_store.statements_of(story_id=sample_store.article("cd-20220124-017").story_id):
+    with Storyline(sample_store.url) as sl:
+        statements = sl.statements(story=sample_store.article("cd-20220124-017").story_id)
+    assert statements
+    for statement in statements:
+        article = sample_store.article(statement.article_id)
         assert article.text[statement.start : statement.end] == statement.content
         if article.date and article.date[0].isdigit():
             assert statement.said_on and statement.said_on_source in ("time expression", "article date")

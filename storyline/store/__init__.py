@@ -477,23 +477,6 @@ class Store:
         with self.session() as session:
             yield from session.scalars(query)
 
-    def statements_of(
-        self, *, story_id: str | None = None, entity_ids: Sequence[str] = ()
-    ) -> list[tuple[StatementRow, ArticleRow]]:
-        """Return statements of a story or of entities, with their articles, in date order."""
-        query = select(StatementRow, ArticleRow).join(
-            ArticleRow, ArticleRow.id == StatementRow.article_id
-        )
-        if story_id is not None:
-            query = query.where(StatementRow.story_id == story_id)
-        if entity_ids:
-            query = query.where(StatementRow.entity_id.in_(list(entity_ids)))
-        query = query.order_by(
-            StatementRow.said_on.is_(None), StatementRow.said_on, ArticleRow.id, StatementRow.start
-        )
-        with self.session() as session:
-            return [(statement, article) for statement, article in session.execute(query)]
-
     def article(self, article_id: str) -> ArticleRow | None:
         """Return one stored article, or None."""
         with self.session() as session:
