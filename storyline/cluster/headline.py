@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from storyline.cluster.features import content_words
-
 MAX_TITLES = 60  # a story's headline is chosen among its latest titles; older ones rarely win
 
 
@@ -15,6 +13,9 @@ def representative_title(titles: Sequence[str]) -> str:
 
     Costs O(n * words) with n at most `MAX_TITLES`.
     """
+    # scikit-learn's stop words load with the first headline, not with every store opened
+    from storyline.cluster.features import content_words
+
     candidates = [t for t in titles if t.strip()][-MAX_TITLES:]
     if not candidates:
         return ""
