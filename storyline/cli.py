@@ -48,11 +48,6 @@ def open_store(db: str | None) -> Store:
     return Store(db or default_db_url())
 
 
-def open_storyline(db: str | None) -> Storyline:
-    """Return the Python API over the store at `db` (or the default one)."""
-    return Storyline(db or default_db_url())
-
-
 def story_or_exit(storyline: Storyline, story_id: str) -> StoryDetail:
     """Return the story, or say that there is none and exit with code 2."""
     try:
@@ -75,7 +70,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
-    storyline = open_storyline(db)
+    storyline = Storyline(db)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Ingesting"),
@@ -132,7 +127,7 @@ def stories(
     """List stories, most recently active first."""
     if ctx.invoked_subcommand is not None:
         return
-    storyline = open_storyline(db)
+    storyline = Storyline(db)
     table = Table(title=f"Stories ({storyline.article_count()} articles stored)", title_justify="left")
     for column in ("story", "headline", "first", "last", "articles", "sources"):
         table.add_column(column, overflow="fold")
@@ -158,7 +153,7 @@ def stories_merge(
     from storyline.corrections import CorrectionError
 
     try:
-        open_storyline(db).merge_stories(into, merged)
+        Storyline(db).merge_stories(into, merged)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -179,7 +174,7 @@ def stories_move(
         errors.print("Say where: --to STORY or --new.")
         raise typer.Exit(code=2)
     try:
-        story_id = open_storyline(db).move_article(article_id, to)
+        story_id = Storyline(db).move_article(article_id, to)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -192,7 +187,7 @@ def stories_history(
     db: DbOption = None,
 ) -> None:
     """Show a story's history: created, merges, moves."""
-    for event in open_storyline(db).history(story_id):
+    for event in Storyline(db).history(story_id):
         console.print(f"{event.at:%Y-%m-%d %H:%M}  {event.action}  {event.detail}", highlight=False)
 
 
@@ -203,7 +198,7 @@ def why(
 ) -> None:
     """Explain why an article is in its story: the score and the signals that decided it."""
     try:
-        assignment = open_storyline(db).why(article_id)
+        assignment = Storyline(db).why(article_id)
     except ArticleNotFound:
         errors.print(f"No article {article_id!r}.")
         raise typer.Exit(code=2) from None
@@ -224,7 +219,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one story as a timeline of its articles."""
-    storyline = open_storyline(db)
+    storyline = Storyline(db)
     story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     console.print(
@@ -256,7 +251,7 @@ def who(
     db: DbOption = None,
 ) -> None:
     """Everything a person or organisation said, across all stories, in date order."""
-    storyline = open_storyline(db)
+    storyline = Storyline(db)
     matches = storyline.match_entities(name)
     if not matches:
         errors.print(f"Nobody called {name!r} in the store.")
@@ -296,7 +291,7 @@ def claims(
     db: DbOption = None,
 ) -> None:
     """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
-    storyline = open_storyline(db)
+    storyline = Storyline(db)
     story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     notable = sorted(
@@ -622,7 +617,7 @@ def _count(n: int, noun: str) -> str:
 @app.command()
 def problems(db: DbOption = None) -> None:
     """List the input that could not be read (the quarantine list)."""
-    for problem in open_storyline(db).problems():
+    for problem in Storyline(db).problems():
         console.print(f"{problem.at:%Y-%m-%d %H:%M} {problem.origin}: {problem.reason}", highlight=False)
 
 
