@@ -7,6 +7,8 @@ import inspect
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -16,11 +18,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from storyline.export import EXPORTS, export_records, write_records
 from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
-from storyline.store import Store, StorySummary
+from storyline.store import SchemaError, Store, StorySummary
+from storyline.store.migrate import describe, schema_state, upgrade_schema
 
 if TYPE_CHECKING:
     from storyline.fetch.watch import PollReport, Watcher
@@ -41,8 +45,22 @@ DbOption = Annotated[
 
 
 def open_store(db: str | None) -> Store:
-    """Return the store at `db` (or the default one)."""
-    return Store(db or default_db_url())
+    """Return the store at `db` (or the default one); exit saying why if it cannot be opened."""
+    with store_errors():
+        return Store(db or default_db_url())
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn a store that cannot be opened or upgraded into one line on stderr and exit code 2."""
+    try:
+        yield
+    except SchemaError as error:
+        errors.print(str(error), highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    except SQLAlchemyError as error:
+        errors.print(f"Cannot use the store: {str(error).splitlines()[0]}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
 
 
 def story_or_exit(store: Store, story_id: str) -> StorySummary:
@@ -68,7 +86,7 @@ def ingest(
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
     settings = Settings(db_url=db or default_db_url(), default_source=source, default_date=date)
-    store = Store(settings.db_url)
+    store = open_store(settings.db_url)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Ingesting"),
@@ -495,7 +513,8 @@ def serve(
     """Open the story desk: stories, people, statements, search and a JSON API, in the browser."""
     from storyline.desk import serve as serve_desk
 
-    serve_desk(db or default_db_url(), host, port)
+    with store_errors():
+        serve_desk(db or default_db_url(), host, port)
 
 
 @app.command()
@@ -545,7 +564,7 @@ def watch(
     settings = Settings(db_url=db or default_db_url(), watch_host_delay=host_delay)
     archive = WarcArchive(warc or default_archive_folder(settings.db_url))
     with HttpFetcher(settings) as fetcher:
-        watcher = Watcher(Store(settings.db_url), settings, fetcher, archive)
+        watcher = Watcher(open_store(settings.db_url), settings, fetcher, archive)
         try:
             if console.is_terminal:
                 answered = _watch_live(watcher, feed_urls, interval, once)
@@ -613,6 +632,48 @@ def _poll_lines(report: PollReport) -> list[str]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+db_app = typer.Typer(help="The store's schema: its revision, and upgrading it.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("current")
+def db_current(db: DbOption = None) -> None:
+    """Show the store's schema revision and the one this Storyline needs (head)."""
+    with store_errors():
+        state = schema_state(db or default_db_url())
+    if state.empty:
+        at = "none: the database is empty (opening it creates a store at head)"
+    elif state.recorded:
+        at = describe(state.recorded)
+    elif state.matched:
+        at = f"{describe(state.matched)}, told by its tables (made before revisions were recorded)"
+    else:
+        at = f"none, and its tables match no revision ({state.mismatch})"
+    console.print(f"store: {at}\nhead:  {describe(state.head)}", highlight=False, soft_wrap=True)
+    if state.revision not in (None, state.head):
+        console.print("Back the store up, then run `storyline db upgrade`.", highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Upgrade the store's schema to this Storyline's revision (back the store up first).
+
+    A store made before revisions were recorded is recognised by its tables. Processes opening
+    the store meanwhile wait for the upgrade; on PostgreSQL it is one transaction, all or nothing.
+    """
+    with store_errors():
+        before = upgrade_schema(db or default_db_url())
+    if before.empty:
+        done = f"Created a new store at {describe(before.head)}."
+    elif before.revision == before.head:
+        done = f"Already at {describe(before.head)}" + (
+            "; nothing to upgrade." if before.recorded else "; the revision is now recorded."
+        )
+    else:
+        done = f"Upgraded from {describe(before.revision)} to {describe(before.head)}."
+    console.print(done, highlight=False, soft_wrap=True)
 
 
 @app.command()
