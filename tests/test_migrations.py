@@ -306,15 +306,19 @@ def _upgrade(url: str, barrier, results) -> None:
 
 
 def _run_at_once(target, url: str, processes: int = 6) -> list[tuple[str, Any]]:
+    """Start `processes` processes that run `target` on `url` at the same instant; return what each says."""
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(processes), context.Queue()
     workers = [context.Process(target=target, args=(url, barrier, results)) for _ in range(processes)]
     for worker in workers:
         worker.start()
-    outcomes = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-    return outcomes
+    try:
+        return [results.get(timeout=120) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
 
 
 def test_several_processes_opening_one_new_store_at_once_all_open_it(db_url: str) -> None:
