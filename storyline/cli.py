@@ -7,7 +7,8 @@ import inspect
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -17,12 +18,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from storyline.api import ArticleNotFound, Storyline, StoryNotFound
 from storyline.desk.models import StatementItem, StoryDetail
 from storyline.export import EXPORTS, export_records, write_records
 from storyline.settings import Settings, default_db_url
-from storyline.store import Store
+from storyline.store import SchemaError, Store
+from storyline.store.migrate import describe, schema_state, upgrade_schema
 
 if TYPE_CHECKING:
     from storyline.fetch.watch import PollReport, Watcher
@@ -44,8 +47,28 @@ DbOption = Annotated[
 
 
 def open_store(db: str | None) -> Store:
-    """Return the store at `db` (or the default one)."""
-    return Store(db or default_db_url())
+    """Return the store at `db` (or the default one); exit saying why if it cannot be opened."""
+    with store_errors():
+        return Store(db or default_db_url())
+
+
+def open_storyline(db: str | None) -> Storyline:
+    """Return the Python API over the store at `db`; exit saying why if it cannot be opened."""
+    with store_errors():
+        return Storyline(db)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn a store that cannot be opened or upgraded into one line on stderr and exit code 2."""
+    try:
+        yield
+    except SchemaError as error:
+        errors.print(str(error), highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    except SQLAlchemyError as error:
+        errors.print(f"Cannot use the store: {str(error).splitlines()[0]}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
 
 
 def story_or_exit(storyline: Storyline, story_id: str) -> StoryDetail:
@@ -70,7 +93,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
-    storyline = Storyline(db)
+    storyline = open_storyline(db)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]Ingesting"),
@@ -127,7 +150,7 @@ def stories(
     """List stories, most recently active first."""
     if ctx.invoked_subcommand is not None:
         return
-    storyline = Storyline(db)
+    storyline = open_storyline(db)
     table = Table(title=f"Stories ({storyline.article_count()} articles stored)", title_justify="left")
     for column in ("story", "headline", "first", "last", "articles", "sources"):
         table.add_column(column, overflow="fold")
@@ -153,7 +176,7 @@ def stories_merge(
     from storyline.corrections import CorrectionError
 
     try:
-        Storyline(db).merge_stories(into, merged)
+        open_storyline(db).merge_stories(into, merged)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -174,7 +197,7 @@ def stories_move(
         errors.print("Say where: --to STORY or --new.")
         raise typer.Exit(code=2)
     try:
-        story_id = Storyline(db).move_article(article_id, to)
+        story_id = open_storyline(db).move_article(article_id, to)
     except CorrectionError as error:
         errors.print(str(error))
         raise typer.Exit(code=2) from None
@@ -187,7 +210,7 @@ def stories_history(
     db: DbOption = None,
 ) -> None:
     """Show a story's history: created, merges, moves."""
-    for event in Storyline(db).history(story_id):
+    for event in open_storyline(db).history(story_id):
         console.print(f"{event.at:%Y-%m-%d %H:%M}  {event.action}  {event.detail}", highlight=False)
 
 
@@ -198,7 +221,7 @@ def why(
 ) -> None:
     """Explain why an article is in its story: the score and the signals that decided it."""
     try:
-        assignment = Storyline(db).why(article_id)
+        assignment = open_storyline(db).why(article_id)
     except ArticleNotFound:
         errors.print(f"No article {article_id!r}.")
         raise typer.Exit(code=2) from None
@@ -219,7 +242,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one story as a timeline of its articles."""
-    storyline = Storyline(db)
+    storyline = open_storyline(db)
     story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     console.print(
@@ -251,7 +274,7 @@ def who(
     db: DbOption = None,
 ) -> None:
     """Everything a person or organisation said, across all stories, in date order."""
-    storyline = Storyline(db)
+    storyline = open_storyline(db)
     matches = storyline.match_entities(name)
     if not matches:
         errors.print(f"Nobody called {name!r} in the store.")
@@ -291,7 +314,7 @@ def claims(
     db: DbOption = None,
 ) -> None:
     """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
-    storyline = Storyline(db)
+    storyline = open_storyline(db)
     story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)
     notable = sorted(
@@ -494,7 +517,8 @@ def serve(
     """Open the story desk: stories, people, statements, search and a JSON API, in the browser."""
     from storyline.desk import serve as serve_desk
 
-    serve_desk(db or default_db_url(), host, port)
+    with store_errors():
+        serve_desk(db or default_db_url(), host, port)
 
 
 @app.command()
@@ -544,7 +568,7 @@ def watch(
     settings = Settings(db_url=db or default_db_url(), watch_host_delay=host_delay)
     archive = WarcArchive(warc or default_archive_folder(settings.db_url))
     with HttpFetcher(settings) as fetcher:
-        watcher = Watcher(Store(settings.db_url), settings, fetcher, archive)
+        watcher = Watcher(open_store(settings.db_url), settings, fetcher, archive)
         try:
             if console.is_terminal:
                 answered = _watch_live(watcher, feed_urls, interval, once)
@@ -614,10 +638,52 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+db_app = typer.Typer(help="The store's schema: its revision, and upgrading it.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("current")
+def db_current(db: DbOption = None) -> None:
+    """Show the store's schema revision and the one this Storyline needs (head)."""
+    with store_errors():
+        state = schema_state(db or default_db_url())
+    if state.empty:
+        at = "none: the database is empty (opening it creates a store at head)"
+    elif state.recorded:
+        at = describe(state.recorded)
+    elif state.matched:
+        at = f"{describe(state.matched)}, told by its tables (made before revisions were recorded)"
+    else:
+        at = f"none, and its tables match no revision ({state.mismatch})"
+    console.print(f"store: {at}\nhead:  {describe(state.head)}", highlight=False, soft_wrap=True)
+    if state.revision not in (None, state.head):
+        console.print("Back the store up, then run `storyline db upgrade`.", highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Upgrade the store's schema to this Storyline's revision (back the store up first).
+
+    A store made before revisions were recorded is recognised by its tables. Processes opening
+    the store meanwhile wait for the upgrade; on PostgreSQL it is one transaction, all or nothing.
+    """
+    with store_errors():
+        before = upgrade_schema(db or default_db_url())
+    if before.empty:
+        done = f"Created a new store at {describe(before.head)}."
+    elif before.revision == before.head:
+        done = f"Already at {describe(before.head)}" + (
+            "; nothing to upgrade." if before.recorded else "; the revision is now recorded."
+        )
+    else:
+        done = f"Upgraded from {describe(before.revision)} to {describe(before.head)}."
+    console.print(done, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def problems(db: DbOption = None) -> None:
     """List the input that could not be read (the quarantine list)."""
-    for problem in Storyline(db).problems():
+    for problem in open_storyline(db).problems():
         console.print(f"{problem.at:%Y-%m-%d %H:%M} {problem.origin}: {problem.reason}", highlight=False)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storyline.cluster.headline import representative_title
 from storyline.model import Article, EntityMention, ReadProblem, TimeExpression
 from storyline.resolve.resolver import CanonicalEntity
+from storyline.store.migrate import SchemaError, prepare_schema
 from storyline.store.schema import (
     ArticleEmbeddingRow,
     ArticleRow,
@@ -82,11 +83,27 @@ class Store:
     """Articles, stories and everything derived from them, behind one SQLAlchemy URL."""
 
     def __init__(self, url: str) -> None:
+        """Open the store at `url`, creating it at the schema's head revision if the database is empty.
+
+        A store behind head (made by an older Storyline) is refused with a SchemaError naming
+        `storyline db upgrade --db URL`, not upgraded on the spot: an upgrade can rewrite whole
+        tables (SQLite's batch mode copies them) under an exclusive lock, for minutes on a large
+        store, and cannot be undone without a backup. Opening happens everywhere (a desk starting,
+        each ingest, a cron'd watch, a notebook), and any of them upgrading by surprise would
+        block the others mid-work and change the schema under a desk or ingest of the older
+        version still running on it. So the upgrade is one deliberate step, after a backup, with
+        every other reader and writer told by the same error until it is done. A store ahead of
+        this code (a revision it does not know) is refused too. See `storyline.store.migrate`.
+        """
         self.url = url
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        try:
+            prepare_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self.session = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -709,4 +726,4 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-__all__ = ["Batch", "Store", "StorySummary"]
+__all__ = ["Batch", "SchemaError", "Store", "StorySummary"]
