@@ -20,6 +20,7 @@ from sqlalchemy import MetaData, create_engine, insert, inspect, select, text
 from sqlalchemy.pool import StaticPool
 from typer.testing import CliRunner
 
+from storyline.api import Storyline
 from storyline.cli import app
 from storyline.store import SchemaError, Store
 from storyline.store.migrate import (
@@ -193,7 +194,8 @@ def test_a_store_at_the_baseline_upgrades_to_head_keeping_every_row(db_url: str)
     story = store.stories()[0]
     assert story.headline == "Stoltenberg: NATO will not put combat troops on Ukrainian soil"
     assert story.article_count == 2
-    assert len(store.statements_of(story_id=story.id)) == len(before["statements"]) == 20
+    with Storyline(db_url) as storyline:
+        assert len(storyline.statements(story=story.id)) == len(before["statements"]) == 20
     assert store.known_article_ids(["stoltenberg-no-combat-troops-ukraine.md", "unseen"]) == {
         "stoltenberg-no-combat-troops-ukraine.md"
     }
