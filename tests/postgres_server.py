@@ -83,7 +83,7 @@ class PostgresServer:
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres", autocommit=True
         ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}" STRATEGY FILE_COPY')
         return self.url(name)
 
     def stop(self) -> None:
