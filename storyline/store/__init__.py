@@ -65,6 +65,7 @@ from storyline.store.schema import (
     TimeExpressionRow,
 )
 
+_HELD = threading.local()  # per thread: the `exclusive` transaction of each store holding one
 _CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
 # What another writer committing first looks like: a unique violation, a serialization failure
 # or a deadlock (PostgreSQL's SQLSTATEs), a busy or locked database (SQLite's error names).
@@ -126,7 +127,6 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
-        self._held = threading.local()  # this thread's `exclusive` transaction, if any
 
     def close(self) -> None:
         """Release the database connections."""
@@ -302,11 +302,12 @@ class Store:
         """
         with self._writing() as session:
             _bump_meta(session, "version", 0)  # takes the version row's lock, changes nothing
-            self._held.session = session
+            held = _HELD.__dict__.setdefault("sessions", {})
+            held[self] = session
             try:
                 yield
             finally:
-                self._held.session = None
+                del held[self]
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -314,7 +315,7 @@ class Store:
 
         Inside `exclusive`, the held transaction is used: it commits when the hold ends.
         """
-        held = getattr(self._held, "session", None)
+        held = _HELD.__dict__.get("sessions", {}).get(self)
         if held is not None:
             yield held
             held.flush()

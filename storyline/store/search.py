@@ -62,6 +62,9 @@ class SearchHit:
 class _SearchIndex(Protocol):
     """A dialect's full-text index over `articles`: made once, then matched and ranked."""
 
+    def serialise(self, connection: Connection) -> None:
+        """Make processes that create indexes at once take turns, until the transaction ends."""
+
     def create(self, connection: Connection) -> None:
         """Create the index and its triggers and fill it from the stored articles."""
 
@@ -96,6 +99,9 @@ class _Fts5:
         f"INSERT INTO {SEARCH_TABLE}(rowid, title, text) VALUES (new.rowid, new.title, new.text); END",
         f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')",
     )
+
+    def serialise(self, connection: Connection) -> None:
+        pass  # SQLite lets one writer in at a time already
 
     def create(self, connection: Connection) -> None:
         for statement in self._DDL:
@@ -144,7 +150,7 @@ class _TsVector:
     CONFIG = "storyline_search"
     # Titles weigh 4x text, as in bm25 above: ts_rank's weights are for D, C, B, A.
     _WEIGHTS = "{0.1, 0.1, 0.25, 1.0}"
-    _LOCK = 0x5370_6C53  # advisory lock: two processes creating the index at once take turns
+    _LOCK = 0x5370_6C53  # the advisory lock of `serialise`
     _MAX_CHARS = 1_000_000  # indexed per text: a tsvector holds at most 1 MB
     _DOCUMENT = (
         f"setweight(to_tsvector('{CONFIG}', coalesce({{row}}.title, '')), 'A') || "
@@ -165,10 +171,10 @@ class _TsVector:
         f"SELECT a.id, {_DOCUMENT.format(row='a')} FROM articles AS a ON CONFLICT DO NOTHING",
     )
 
-    def create(self, connection: Connection) -> None:
+    def serialise(self, connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._LOCK})
-        if self.exists(connection):  # made by another process while this one waited
-            return
+
+    def create(self, connection: Connection) -> None:
         if not connection.execute(
             text("SELECT 1 FROM pg_ts_config WHERE cfgname = :name"), {"name": self.CONFIG}
         ).first():
@@ -246,6 +252,7 @@ def ensure_search_index(engine: Engine) -> bool:
     if index is None:
         return False
     with engine.begin() as connection:
+        index.serialise(connection)
         for statement in _EXTRA_INDEXES:
             connection.execute(text(statement))
         if not index.exists(connection):
