@@ -84,6 +84,7 @@ class Ingestor:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._version = store.version()  # first: what is read after it is at least as new
         self.frequencies = DocumentFrequencies()
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
@@ -92,7 +93,6 @@ class Ingestor:
         self.clusterer.kept_apart = store.kept_apart()
         self.embedder = load_embedder(settings.embedder_name())
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
-        self._version = store.version()  # the store as this ingestor last wrote or read it
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
