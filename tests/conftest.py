@@ -63,8 +63,10 @@ def postgres_server():
 
 @pytest.fixture
 def postgres_url(postgres_server) -> str:
-    """Return the URL of a new, empty database on the throwaway cluster."""
-    return postgres_server.create_database()
+    """Return the URL of a new, empty database on the throwaway cluster (dropped afterwards)."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
 
 
 @pytest.fixture

@@ -54,10 +54,10 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def test_two_ingests_at_once_store_what_one_ingest_stores(corpus, postgres_server, tmp_path):
+def test_two_ingests_at_once_store_what_one_ingest_stores(corpus, postgres_url, tmp_path):
     alone = f"sqlite:///{tmp_path / 'alone.db'}"
     ingest_paths([corpus], Store(alone), Settings(db_url=alone, batch_size=BATCH))
-    url = postgres_server.create_database()
+    url = postgres_url
     Store(url).close()  # the schema exists before the ingests start
     go = tmp_path / "go"
     children = [
@@ -84,5 +84,5 @@ def test_two_ingests_at_once_store_what_one_ingest_stores(corpus, postgres_serve
     assert {row[0] for row in together["ledger"] if row[1]} == read  # every article decided once
     assert sum(added) == store.count_articles() == len(snapshot(Store(alone))["articles"])
     assert sum(redone) >= 1, "the two ingests never raced: the test did not test concurrency"
-    assert present[0] + present[1] >= len(read)
+    assert sum(present) >= len(read)  # each article decided by one ingest, present for the other
     assert not differences(snapshot(Store(alone)), together), differences(snapshot(Store(alone)), together)

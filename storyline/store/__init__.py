@@ -641,7 +641,7 @@ def refresh_stories(session: Session, story_ids: Iterable[str]) -> None:
         rows = session.execute(
             select(ArticleRow.title, ArticleRow.source, ArticleRow.date, ArticleRow.duplicate_of)
             .where(ArticleRow.story_id == story_id)
-            .order_by(ArticleRow.date, ArticleRow.id)
+            .order_by(ArticleRow.date.asc().nulls_first(), ArticleRow.id)  # as SQLite, on PostgreSQL too
         ).all()
         days = [d for _, _, d, _ in rows if d and d[:1].isdigit()]
         originals = [title for title, _, _, duplicate_of in rows if duplicate_of is None]

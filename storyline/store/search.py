@@ -295,7 +295,7 @@ def search_articles(
     rows = session.execute(
         select(ArticleRow.id, ArticleRow.text)
         .where(condition)
-        .order_by(ArticleRow.date.desc(), ArticleRow.id)
+        .order_by(ArticleRow.date.desc().nulls_last(), ArticleRow.id)
         .limit(limit)
         .offset(offset)
     ).all()
