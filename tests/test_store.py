@@ -110,3 +110,15 @@ def test_input_of_any_length_is_stored(db_url: str, tmp_path: Path) -> None:
     summary = ingest_paths([tmp_path / "in.jsonl"], store, Settings(db_url=db_url))
     assert summary.added == 1 and not summary.failed
     assert store.article(url).lang == "en-GB-oxendict"
+
+
+def test_writes_held_by_exclusive_commit_together_at_its_end(db_url: str) -> None:
+    store, reader = Store(db_url), Store(db_url)
+    with store.exclusive():
+        version = store.save_batch(Batch(term_counts=Counter({"ferry": 1})), prepared_on=0)
+        assert reader.term_frequencies(["ferry"]) == ({}, 0) and reader.version() == 0
+    assert reader.term_frequencies(["ferry"])[0] == {"ferry": 1} and reader.version() == version == 1
+    with pytest.raises(KeyboardInterrupt), store.exclusive():
+        store.save_batch(Batch(term_counts=Counter({"ferry": 1})))
+        raise KeyboardInterrupt
+    assert reader.term_frequencies(["ferry"])[0] == {"ferry": 1} and reader.version() == 1
