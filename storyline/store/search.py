@@ -74,9 +74,6 @@ class _SearchIndex(Protocol):
     def match(self, terms: list[str]) -> ColumnElement[bool]:
         """Return a condition on `articles`: every term in its title or text."""
 
-    def count(self, session: Session, terms: list[str]) -> int:
-        """Return how many articles hold every term."""
-
     def page(self, session: Session, terms: list[str], limit: int, offset: int) -> list[SearchHit]:
         """Return one page of the articles holding every term, best first, with snippets."""
 
@@ -118,12 +115,6 @@ class _Fts5:
         return text(
             f"articles.rowid IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match)"
         ).bindparams(match=_fts_query(terms))
-
-    def count(self, session: Session, terms: list[str]) -> int:
-        return session.execute(
-            text(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :match"),
-            {"match": _fts_query(terms)},
-        ).scalar_one()
 
     def page(self, session: Session, terms: list[str], limit: int, offset: int) -> list[SearchHit]:
         rows = session.execute(
@@ -207,15 +198,6 @@ class _TsVector:
             f"WHERE document @@ plainto_tsquery('{self.CONFIG}', :words))"
         ).bindparams(words=" ".join(terms))
 
-    def count(self, session: Session, terms: list[str]) -> int:
-        return session.execute(
-            text(
-                f"SELECT count(*) FROM {SEARCH_TABLE} "
-                f"WHERE document @@ plainto_tsquery('{self.CONFIG}', :words)"
-            ),
-            {"words": " ".join(terms)},
-        ).scalar_one()
-
     def page(self, session: Session, terms: list[str], limit: int, offset: int) -> list[SearchHit]:
         # Ranked from the stored vectors; only the page's texts are parsed again, for snippets.
         rows = session.execute(
@@ -288,10 +270,10 @@ def search_articles(
     if not terms:
         return [], 0
     index = _index_of(session)
-    if index:
-        return index.page(session, terms, limit, offset), index.count(session, terms)
-    condition = _like_all(terms)
+    condition = index.match(terms) if index else _like_all(terms)
     total = session.scalar(select(func.count()).select_from(ArticleRow).where(condition)) or 0
+    if index:
+        return index.page(session, terms, limit, offset), total
     rows = session.execute(
         select(ArticleRow.id, ArticleRow.text)
         .where(condition)
