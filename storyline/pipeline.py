@@ -9,6 +9,12 @@ and run again ends with the store an uninterrupted run gives:
   every article (`Ingestor.count_lines`); a stream that cannot be read twice decides each article
   on the articles before it. Either way, where a batch starts or stops changes nothing;
 - the clusterer keeps in memory exactly what a fresh process would load from the store.
+
+Several ingests may write one store at once. A batch is stored only if the store is still as the
+batch was prepared on; otherwise (`StoreConflict`) the ingestor holds the store's write lock
+(`Store.exclusive`), reads the store afresh and redoes the batch, so what the other writer stored
+is already present. Every batch is thus decided on the store as it commits, and two ingests of one
+folder end with the store one ingest gives.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from storyline.analyse import analyse_batch, date_article
 from storyline.claims import Claim, update_claims
@@ -37,7 +44,10 @@ from storyline.read import ReadResult, read_paths
 from storyline.read.metadata import complete_metadata
 from storyline.resolve import EntityResolver, resolve_entities
 from storyline.settings import Settings
-from storyline.store import Batch, Store
+from storyline.store import Batch, Store, StoreConflict
+
+_T = TypeVar("_T")
+ATTEMPTS = 3  # tries of a batch (the later ones holding the write lock) before a conflict is an error
 
 
 @dataclass
@@ -52,6 +62,7 @@ class IngestSummary:
     stories_created: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
     copies: dict[str, str] = field(default_factory=dict)  # duplicate's id -> stored original's id
+    redone: int = 0  # batches prepared again because another writer committed first
 
     @property
     def failed(self) -> list[ReadProblem]:
@@ -60,7 +71,7 @@ class IngestSummary:
 
     def merge(self, other: IngestSummary) -> None:
         """Add another summary's counts to this one."""
-        for name in ("read", "added", "already_present", "duplicates", "near_duplicates"):
+        for name in ("read", "added", "already_present", "duplicates", "near_duplicates", "redone"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.stories_created += other.stories_created
         self.problems.extend(other.problems)
@@ -73,6 +84,7 @@ class Ingestor:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._version = store.version()  # first: what is read after it is at least as new
         self.frequencies = DocumentFrequencies()
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
@@ -81,7 +93,6 @@ class Ingestor:
         self.clusterer.kept_apart = store.kept_apart()
         self.embedder = load_embedder(settings.embedder_name())
         self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
-        self._version = store.version()  # the store as this ingestor last wrote or read it
 
     @contextmanager
     def _timed(self, stage: str) -> Iterator[None]:
@@ -110,7 +121,8 @@ class Ingestor:
                     if article.id not in counted
                 ]
                 if new:
-                    self.store.count_lines(count_source_lines(new), [a.id for a in new])
+                    lines = {a.id: count_source_lines([a]) for a in new}
+                    _until_stored(self.store, lambda lines=lines: self.store.count_lines(lines), lambda: None)
 
     def ingest(
         self, results: Iterable[ReadResult], progress: Callable[[int], None] | None = None
@@ -128,7 +140,18 @@ class Ingestor:
                 progress(len(chunk))
 
     def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
-        """Run all stages on one batch and store it in one transaction."""
+        """Run all stages on one batch and store it in one transaction.
+
+        Should another writer commit while the batch is prepared, the batch is prepared again
+        on the store as it is now, holding the write lock (`IngestSummary.redone` counts it).
+        """
+        summary, redone = _until_stored(
+            self.store, lambda: self._ingest_batch_once(results), self._forget_store
+        )
+        summary.redone = redone
+        return summary
+
+    def _ingest_batch_once(self, results: list[ReadResult]) -> IngestSummary:
         if self.store.version() != self._version:
             self._forget_store()
         summary = IngestSummary()
@@ -160,7 +183,8 @@ class Ingestor:
         batch.source_lines = source_lines
         batch.decisions = decisions + [(a.id, "stored", None) for a in batch.articles]
         with self._timed("store"):
-            self._version = self.store.save_batch(batch)
+            if not batch.writes_nothing():
+                self._version = self.store.save_batch(batch, prepared_on=self._version)
         summary.added = len(batch.articles)
         summary.stories_created = len(batch.created_stories)
         return summary
@@ -170,8 +194,10 @@ class Ingestor:
 
         What memory holds of the store (document frequencies, stories, the near-duplicate
         index, entities, stories kept apart) is dropped and read again as needed, as a new
-        process would.
+        process would. The version is read first: whatever is read after it is at least as
+        new, so a batch prepared on it cannot be stored over a newer store unnoticed.
         """
+        self._version = self.store.version()
         self.frequencies.counts.clear()
         self.frequencies.total = 0
         self._terms_loaded.clear()
@@ -179,7 +205,6 @@ class Ingestor:
         self.clusterer.kept_apart = self.store.kept_apart()
         self._near_duplicates = None
         self.resolver = EntityResolver.from_records(self.store.entity_records())
-        self._version = self.store.version()
 
     def _new_articles(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
         stored = self.store.known_article_ids(a.id for a in articles)
@@ -375,6 +400,27 @@ class Ingestor:
         # and a resumed run sees the same candidates as an uninterrupted one.
         self.clusterer.forget(set(self.clusterer.profiles) - self.store.active_story_ids(days, window))
         self._load_profiles(self.store.story_profiles(days, window, exclude=set(self.clusterer.profiles)))
+
+
+def _until_stored(
+    store: Store, attempt: Callable[[], _T], refresh: Callable[[], None]
+) -> tuple[_T, int]:
+    """Return what `attempt` gives and how often it was redone after a StoreConflict.
+
+    The first try runs alongside other writers; a try after a conflict holds the store's write
+    lock from `refresh` (reading the store afresh) to its commit, so it does not lose again.
+    The last conflict of ATTEMPTS tries is raised, saying so.
+    """
+    conflict = None
+    for tries in range(1, ATTEMPTS + 1):
+        try:
+            with store.exclusive() if tries > 1 else nullcontext():
+                if tries > 1:
+                    refresh()
+                return attempt(), tries - 1
+        except StoreConflict as error:
+            conflict = error
+    raise StoreConflict(f"gave up after {ATTEMPTS} tries: {conflict}") from conflict
 
 
 def _with_story_year(article: Article, profile: StoryProfile) -> Article:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
@@ -16,9 +17,28 @@ SEEDS = SHARED.parent / "seeds"
 SAMPLE_CORPUS = REPO / "examples" / "corpus"
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Run a test once per store back-end where it asks for `db_url` or is marked `both_backends`.
+
+    Other tests get SQLite only, and keep their names.
+    """
+    asks = "db_url" in inspect.signature(metafunc.function).parameters
+    if "backend" in metafunc.fixturenames and (asks or metafunc.definition.get_closest_marker("both_backends")):
+        metafunc.parametrize("backend", BACKENDS)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db_url=f"sqlite:///{tmp_path / 'storyline.db'}")
+def backend() -> str:
+    """The store back-end of a test: SQLite unless `pytest_generate_tests` says both."""
+    return "sqlite"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(db_url=db_url)
 
 
 @pytest.fixture
@@ -43,14 +63,17 @@ def postgres_server():
 
 @pytest.fixture
 def postgres_url(postgres_server) -> str:
-    """Return the URL of a new, empty database on the throwaway cluster."""
-    return postgres_server.create_database()
+    """Return the URL of a new, empty database on the throwaway cluster (dropped afterwards)."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path: Path) -> str:
-    """Return the URL of an empty store, once on SQLite and once on a real PostgreSQL server."""
-    if request.param == "sqlite":
+@pytest.fixture
+def db_url(backend: str, request, tmp_path: Path) -> str:
+    """Return the URL of an empty store: once on SQLite and once on a real PostgreSQL server for
+    a test that asks for it by name or is marked `both_backends`, else on SQLite."""
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'storyline.db'}"
     return request.getfixturevalue("postgres_url")
 
@@ -64,13 +87,12 @@ def needs_shared(*parts: str) -> Path:
 
 
 @pytest.fixture
-def desk_db(tmp_path: Path) -> str:
+def desk_db(db_url: str) -> str:
     """Return the URL of a small desk store written row by row (see `build_desk_store`)."""
     from tests.test_desk_api import build_desk_store
 
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    build_desk_store(url).close()
-    return url
+    build_desk_store(db_url).close()
+    return db_url
 
 
 @pytest.fixture

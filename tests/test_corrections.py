@@ -18,8 +18,7 @@ from .test_pipeline import _write_corpus
 runner = CliRunner(env={"COLUMNS": "240"})
 
 
-def _ingest(tmp_path: Path) -> str:
-    db = f"sqlite:///{tmp_path / 'fix.db'}"
+def _ingest(tmp_path: Path, db: str) -> str:
     corpus = _write_corpus(tmp_path / "corpus")
     result = runner.invoke(app, ["ingest", str(corpus), "--db", db, "--date", "2022-03-07"])
     assert result.exit_code == 0, result.output
@@ -32,8 +31,8 @@ def _story_of(db: str, article_id: str) -> str:
     return Store(db).article(article_id).story_id
 
 
-def test_why_explains_joins_copies_and_new_stories(tmp_path: Path) -> None:
-    db = _ingest(tmp_path)
+def test_why_explains_joins_copies_and_new_stories(tmp_path: Path, db_url: str) -> None:
+    db = _ingest(tmp_path, db_url)
     joined = runner.invoke(app, ["why", "bridge-2.md", "--db", db])
     assert joined.exit_code == 0
     assert "probability" in joined.output and "palacky" in joined.output.lower()
@@ -43,8 +42,8 @@ def test_why_explains_joins_copies_and_new_stories(tmp_path: Path) -> None:
     assert runner.invoke(app, ["why", "nope", "--db", db]).exit_code == 2
 
 
-def test_merge_moves_everything_and_is_recorded(tmp_path: Path) -> None:
-    db = _ingest(tmp_path)
+def test_merge_moves_everything_and_is_recorded(tmp_path: Path, db_url: str) -> None:
+    db = _ingest(tmp_path, db_url)
     bridge, ferry = _story_of(db, "bridge-1.txt"), _story_of(db, "ferry.txt")
     result = runner.invoke(app, ["stories", "merge", bridge, ferry, "--db", db])
     assert result.exit_code == 0, result.output
@@ -56,11 +55,11 @@ def test_merge_moves_everything_and_is_recorded(tmp_path: Path) -> None:
     assert runner.invoke(app, ["stories", "merge", bridge, bridge, "--db", db]).exit_code == 2
 
 
-def test_move_to_a_new_story_and_the_pair_stays_apart(tmp_path: Path) -> None:
+def test_move_to_a_new_story_and_the_pair_stays_apart(tmp_path: Path, db_url: str) -> None:
     from storyline.pipeline import Ingestor
     from storyline.store import Store
 
-    db = _ingest(tmp_path)
+    db = _ingest(tmp_path, db_url)
     bridge = _story_of(db, "bridge-2.md")
     result = runner.invoke(app, ["stories", "move", "bridge-2.md", "--new", "--db", db])
     assert result.exit_code == 0, result.output

@@ -25,6 +25,8 @@ from storyline.store.schema import (
     TimeExpressionRow,
 )
 
+pytestmark = pytest.mark.both_backends
+
 STRIKE_1 = (
     "Dock workers at the Baltic Container Terminal in Gdańsk walked out on Monday, halting the "
     "loading of ships for the first time in a decade.\n"

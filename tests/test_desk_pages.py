@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from storyline.desk import create_app
 from storyline.desk.app import day_span, quoted
 from storyline.desk.highlight import Span, annotate
 from tests.test_desk_api import IDS, build_desk_store
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_story_list_shows_headline_span_counts_and_people(client):

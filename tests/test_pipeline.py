@@ -14,6 +14,8 @@ from storyline.store import Store
 
 from .conftest import SEEDS
 
+pytestmark = pytest.mark.both_backends
+
 # Written for these tests: two events of the same kind a week apart, one syndicated copy.
 BRIDGE_1 = """Engineers close Vltava bridge after cracks found in main span
 
@@ -134,11 +136,11 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes(
     real_save = store.save_batch
     calls = {"n": 0}
 
-    def failing_save(batch):
+    def failing_save(batch, **options):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        real_save(batch)
+        return real_save(batch, **options)
 
     monkeypatch.setattr(store, "save_batch", failing_save)
     with pytest.raises(KeyboardInterrupt):

@@ -510,7 +510,9 @@ def article_detail(session: Session, article_id: str, settings: Settings) -> Art
         return None
     story = session.get(StoryRow, row.story_id) if row.story_id else None
     copies = session.scalars(
-        select(ArticleRow).where(ArticleRow.duplicate_of == article_id).order_by(ArticleRow.date)
+        select(ArticleRow)
+        .where(ArticleRow.duplicate_of == article_id)
+        .order_by(ArticleRow.date.asc().nulls_first(), ArticleRow.id)
     ).all()
     mentions = session.scalars(
         select(EntityMentionRow)
@@ -630,7 +632,10 @@ def _statements(
     order = (
         (StatementRow.start,)
         if by_offset
-        else (StatementRow.said_on.is_(None), StatementRow.said_on, ArticleRow.date, ArticleRow.id, StatementRow.start)
+        else (
+            StatementRow.said_on.is_(None), StatementRow.said_on,
+            ArticleRow.date.asc().nulls_first(), ArticleRow.id, StatementRow.start,
+        )
     )
     rows = session.execute(
         select(StatementRow, ArticleRow.title, ArticleRow.source, ArticleRow.story_id)

@@ -35,7 +35,7 @@ from storyline.store import Store
 from storyline.store.feeds import FeedState, SettledPage
 from storyline.store.schema import FeedRow
 
-_MAX_ID_CHARS = 512  # the store's article id column
+_MAX_ID_CHARS = 512  # ids stay readable, and far below PostgreSQL's B-tree entry limit (~2.7 kB)
 
 
 @dataclass

@@ -1,20 +1,45 @@
-"""The store: the only place with side effects. SQLAlchemy over SQLite (WAL) by default.
+"""The store: the only place with side effects. SQLAlchemy over SQLite (WAL) or PostgreSQL.
 
 Every ingest batch is written in one transaction, so an interrupted run leaves the store as it
 was after the last whole batch, and running the ingest again completes the work.
+
+Several processes may write one store at once. Counters are added in the database
+(`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`), never read and written back, so no
+writer's count is lost; the ledger and entities are upserts; articles and stories are plain
+inserts, so storing one twice fails on its primary key. A batch names the store version it was
+prepared on: `save_batch` takes the version row's lock first (writers commit one at a time) and
+raises `StoreConflict` if another writer committed since, as it does for a unique violation,
+deadlock or serialization failure. The pipeline then reads the store afresh and redoes the batch
+inside `exclusive`, which holds that lock from the fresh read to the commit: a batch redone once
+is stored, however busy the other writers are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import (
+    Engine,
+    Integer,
+    String,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storyline.cluster.headline import representative_title
@@ -41,8 +66,18 @@ from storyline.store.schema import (
     TimeExpressionRow,
 )
 
-_ISO_DAY = "____-__-__%"  # LIKE pattern of full calendar dates; partial "XXXX-02-24" is excluded
+_HELD = threading.local()  # per thread: the `exclusive` transaction of each store holding one
 _CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
+# What another writer committing first looks like: a unique violation, a serialization failure
+# or a deadlock (PostgreSQL's SQLSTATEs), a busy or locked database (SQLite's error names).
+_CONFLICT_SQLSTATES = frozenset({"23505", "40001", "40P01"})
+_CONFLICT_SQLITE_ERRORS = (
+    "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_BUSY", "SQLITE_LOCKED",
+)
+
+
+class StoreConflict(RuntimeError):
+    """Another writer changed the store while a batch was prepared: read afresh and redo it."""
 
 
 def line_key_hash(key: str) -> str:
@@ -65,6 +100,10 @@ class Batch:
     merges: list[tuple[str, str]] = field(default_factory=list)  # (into, merged) story ids
     # what became of each article read: (id, "stored" | "copy" | "rejected", original's id)
     decisions: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def writes_nothing(self) -> bool:
+        """Return whether saving the batch would change nothing (every article already present)."""
+        return not any(getattr(self, name) for name in self.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -217,15 +256,25 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def save_batch(self, batch: Batch) -> int:
+    def save_batch(self, batch: Batch, prepared_on: int | None = None) -> int:
         """Write one batch in a single transaction: all of it or, on failure, none of it.
 
-        Return the store's version after it (see `version`).
+        Return the store's version after it (see `version`). With `prepared_on`, the version the
+        batch was computed from, raise `StoreConflict` (and write nothing) if another writer
+        committed since; a conflict with a concurrent writer raises it too. Writers commit one
+        at a time: the version row's lock is taken first and held to the commit.
         """
-        with self.session.begin() as session:
+        with self._writing() as session:
+            version = _bump_meta(session, "version", 1)
+            if prepared_on is not None and version != prepared_on + 1:
+                raise StoreConflict(
+                    f"the store went from version {prepared_on} to {version - 1} meanwhile"
+                )
             _add_problems(session, batch.problems)
-            for article_id, outcome, original in batch.decisions:
-                session.merge(LedgerRow(id=article_id, outcome=outcome, original=original))
+            _upsert(
+                session, LedgerRow, [LedgerRow.id],
+                [{"id": i, "outcome": outcome, "original": original} for i, outcome, original in batch.decisions],
+            )
             for story_id in batch.created_stories:
                 session.add(StoryRow(id=story_id))
                 session.add(StoryEventRow(story_id=story_id, action="created"))
@@ -240,12 +289,15 @@ class Store:
                 for a in batch.articles
                 if a.embedding is not None
             )
-            self._bump_source_lines(session, batch.source_lines)
-            self._bump_terms(session, batch.term_counts, len(batch.articles))
+            _add_source_lines(session, batch.source_lines)
+            _add_counts(
+                session, TermFrequencyRow, [TermFrequencyRow.term],
+                [{"term": term, "articles": n} for term, n in batch.term_counts.items()],
+            )
+            _bump_meta(session, "articles_counted", len(batch.articles))
             session.flush()
             touched = {a.story_id for a in batch.articles if a.story_id}
-            for entity in batch.entities:
-                session.merge(_entity_row(entity))
+            _upsert(session, EntityRow, [EntityRow.id], [_entity_row(e) for e in batch.entities])
             for story_id in batch.claims:
                 session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
             session.flush()
@@ -256,7 +308,42 @@ class Store:
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
             refresh_stories(session, touched | {merged for _, merged in batch.merges})
-            return _bump_version(session)
+            return version
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store's write lock: no other writer commits until the block ends.
+
+        Readers are not held up. What this thread writes meanwhile commits at the end of the
+        block, all of it or (on an exception) none of it. Use it to redo work that lost a race.
+        """
+        with self._writing() as session:
+            _bump_meta(session, "version", 0)  # takes the version row's lock, changes nothing
+            held = _HELD.__dict__.setdefault("sessions", {})
+            held[self] = session
+            try:
+                yield
+            finally:
+                del held[self]
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """Yield a session in one transaction; a clash with another writer is a StoreConflict.
+
+        Inside `exclusive`, the held transaction is used: it commits when the hold ends.
+        """
+        held = _HELD.__dict__.get("sessions", {}).get(self)
+        if held is not None:
+            yield held
+            held.flush()
+            return
+        try:
+            with self.session.begin() as session:
+                yield session
+        except DBAPIError as error:
+            if _is_conflict(error):
+                raise StoreConflict(f"another writer got there first: {error.orig}") from error
+            raise
 
     def find_entities(self, name: str, limit: int = 5) -> list[EntityRow]:
         """Return the entities called `name` or, failing that, the closest names and aliases.
@@ -299,12 +386,12 @@ class Store:
 
     def merge_stories(self, into: str, merged: str, profile: bytes | None) -> None:
         """Move every article of story `merged` into story `into` (a person's correction)."""
-        with self.session.begin() as session:
+        with self._writing() as session:
+            _bump_meta(session, "version", 1)  # first: writers take the version row's lock in one order
             _merge_story(session, into, merged, "merged by hand")
             if profile is not None:
                 _set_profile(session, into, profile)
             refresh_stories(session, {into, merged})
-            _bump_version(session)
 
     def move_article(
         self,
@@ -319,7 +406,8 @@ class Store:
         `profiles` and `claims` are the rebuilt summaries of both stories. The pair is marked
         kept apart, so automatic merging never joins them again.
         """
-        with self.session.begin() as session:
+        with self._writing() as session:
+            _bump_meta(session, "version", 1)
             row = session.get(ArticleRow, article_id)
             left = row.story_id
             if created:
@@ -342,7 +430,6 @@ class Store:
             session.add(StoryEventRow(story_id=to_story, action="moved in", detail=f"{article_id} from {left}"))
             session.add(StoryEventRow(story_id=left, action="kept apart", detail=to_story))
             refresh_stories(session, {left, to_story})
-            _bump_version(session)
         return left
 
     def kept_apart(self) -> set[frozenset[str]]:
@@ -416,43 +503,25 @@ class Store:
         """Keep unreadable input in the quarantine list."""
         self.save_batch(Batch(problems=list(problems)))
 
-    def count_lines(self, counts: Counter[tuple[str, str]], article_ids: Iterable[str]) -> None:
+    def count_lines(self, lines: dict[str, Counter[tuple[str, str]]]) -> None:
         """Add the short-line counts of articles read but not yet decided, in one transaction.
 
-        The articles enter the ledger as counted, so neither a second count nor a resumed run
-        counts them again.
+        `lines` holds each article's own counts (`count_source_lines`), by article id. The
+        articles enter the ledger as counted, so neither a second count, a resumed run nor
+        another process counting the same articles at once counts them again: only the
+        articles whose ledger row this call inserts add their lines.
         """
-        with self.session.begin() as session:
-            session.add_all(LedgerRow(id=article_id) for article_id in article_ids)
-            self._bump_source_lines(session, counts)
-
-    def _bump_source_lines(self, session: Session, counts: Counter[tuple[str, str]]) -> None:
-        for (source, key), n in counts.items():
-            hashed = line_key_hash(key)
-            row = session.get(SourceLineRow, (source, hashed))
-            if row is None:
-                session.add(SourceLineRow(source=source, line_key=hashed, articles=n))
-            else:
-                row.articles += n
-
-    def _bump_terms(self, session: Session, counts: Counter[str], articles: int) -> None:
-        for chunk in _chunks(sorted(counts)):
-            existing = {
-                row.term: row
-                for row in session.scalars(
-                    select(TermFrequencyRow).where(TermFrequencyRow.term.in_(chunk))
+        with self._writing() as session:
+            inserted: set[str] = set()
+            for chunk in _chunks(sorted(lines)):
+                statement = (
+                    _insert(session, LedgerRow)
+                    .values([{"id": article_id} for article_id in chunk])
+                    .on_conflict_do_nothing(index_elements=[LedgerRow.id])
+                    .returning(LedgerRow.id)
                 )
-            }
-            for term in chunk:
-                if term in existing:
-                    existing[term].articles += counts[term]
-                else:
-                    session.add(TermFrequencyRow(term=term, articles=counts[term]))
-        meta = session.get(MetaRow, "articles_counted")
-        if meta is None:
-            session.add(MetaRow(key="articles_counted", value=str(articles)))
-        else:
-            meta.value = str(int(meta.value) + articles)
+                inserted.update(session.scalars(statement))
+            _add_source_lines(session, sum((lines[i] for i in inserted), Counter()))
 
     # --- reading for people ---------------------------------------------------------------------
 
@@ -572,7 +641,7 @@ def refresh_stories(session: Session, story_ids: Iterable[str]) -> None:
         rows = session.execute(
             select(ArticleRow.title, ArticleRow.source, ArticleRow.date, ArticleRow.duplicate_of)
             .where(ArticleRow.story_id == story_id)
-            .order_by(ArticleRow.date, ArticleRow.id)
+            .order_by(ArticleRow.date.asc().nulls_first(), ArticleRow.id)  # as SQLite, on PostgreSQL too
         ).all()
         days = [d for _, _, d, _ in rows if d and d[:1].isdigit()]
         originals = [title for title, _, _, duplicate_of in rows if duplicate_of is None]
@@ -665,13 +734,66 @@ def _set_profile(session: Session, story_id: str, profile: bytes | None) -> None
     session.execute(update(StoryRow).where(StoryRow.id == story_id).values(profile=profile))
 
 
-def _bump_version(session: Session) -> int:
-    meta = session.get(MetaRow, "version")
-    if meta is None:
-        session.add(MetaRow(key="version", value="1"))
-        return 1
-    meta.value = str(int(meta.value) + 1)
-    return int(meta.value)
+def _bump_meta(session: Session, key: str, n: int) -> int:
+    """Add `n` to a numeric meta value in the database (locking its row); return the new value."""
+    statement = _insert(session, MetaRow).values(key=key, value=str(n))
+    statement = statement.on_conflict_do_update(
+        index_elements=[MetaRow.key],
+        set_={"value": cast(cast(MetaRow.value, Integer) + n, String)},
+    ).returning(MetaRow.value)
+    return int(session.execute(statement).scalar_one())
+
+
+def _add_source_lines(session: Session, counts: Counter[tuple[str, str]]) -> None:
+    hashed: Counter[tuple[str, str]] = Counter()
+    for (source, key), n in counts.items():
+        hashed[(source, line_key_hash(key))] += n
+    _add_counts(
+        session, SourceLineRow, [SourceLineRow.source, SourceLineRow.line_key],
+        [{"source": source, "line_key": key, "articles": n} for (source, key), n in hashed.items()],
+    )
+
+
+def _add_counts(session: Session, table: type[Base], keys: list, rows: list[dict]) -> None:
+    """Add each row's `articles` to the stored count of its key, or insert it: atomic per row.
+
+    Rows are written in key order, so two writers adding to the same keys cannot deadlock.
+    """
+    if not rows:
+        return
+    names = [column.key for column in keys]
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={"articles": table.articles + statement.excluded.articles}
+    )
+    session.execute(statement, sorted(rows, key=lambda row: [row[name] for name in names]))
+
+
+def _upsert(session: Session, table: type[Base], keys: list, rows: list[dict]) -> None:
+    """Insert the rows, or replace every other column of those whose key is stored already."""
+    by_key = {tuple(row[column.key] for column in keys): row for row in rows}
+    if not by_key:
+        return
+    statement = _insert(session, table)
+    columns = set(next(iter(by_key.values()))) - {column.key for column in keys}
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in columns}
+    )
+    session.execute(statement, [by_key[key] for key in sorted(by_key)])
+
+
+def _insert(session: Session, table: type[Base]):
+    """Return an INSERT of the session's dialect, with its ON CONFLICT clauses."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return dialects[session.get_bind().dialect.name](table)
+
+
+def _is_conflict(error: DBAPIError) -> bool:
+    """Return whether a database error means another writer committed first (worth a retry)."""
+    state = getattr(error.orig, "sqlstate", None)
+    if state is not None:
+        return state in _CONFLICT_SQLSTATES
+    return getattr(error.orig, "sqlite_errorname", "").startswith(_CONFLICT_SQLITE_ERRORS)
 
 
 def _claim_row(record: dict) -> ClaimRow:
@@ -687,18 +809,18 @@ def _claim_row(record: dict) -> ClaimRow:
     )
 
 
-def _entity_row(entity: CanonicalEntity) -> EntityRow:
+def _entity_row(entity: CanonicalEntity) -> dict:
     aliases = sorted(entity.aliases, key=lambda alias: (-entity.aliases[alias], alias))
     roles = sorted(entity.roles, key=lambda role: (-entity.roles[role], role))
-    return EntityRow(
-        id=entity.id,
-        name=entity.name,
-        type=entity.type,
-        aliases=json.dumps(aliases, ensure_ascii=False),
-        roles=json.dumps(roles, ensure_ascii=False),
-        article_count=len(set(entity.article_ids)),
-        state=json.dumps(asdict(entity), ensure_ascii=False, sort_keys=True),
-    )
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "aliases": json.dumps(aliases, ensure_ascii=False),
+        "roles": json.dumps(roles, ensure_ascii=False),
+        "article_count": len(set(entity.article_ids)),
+        "state": json.dumps(asdict(entity), ensure_ascii=False, sort_keys=True),
+    }
 
 
 def _summary(row: StoryRow) -> StorySummary:
@@ -726,4 +848,4 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-__all__ = ["Batch", "SchemaError", "Store", "StorySummary"]
+__all__ = ["Batch", "SchemaError", "Store", "StoreConflict", "StorySummary"]

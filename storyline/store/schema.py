@@ -1,4 +1,10 @@
-"""SQLAlchemy tables. Portable SQL only, so PostgreSQL can follow SQLite without touching a stage."""
+"""SQLAlchemy tables. Portable SQL only, so PostgreSQL can follow SQLite without touching a stage.
+
+Text that comes from the input (ids, URLs, source names, language tags, cue phrases, terms) is
+`Text`, of any length: PostgreSQL enforces a VARCHAR's length where SQLite does not, and a feed
+item's id (`path#URL`) or a web page's `lang` would fail there alone. Lengths stay on values the
+stages make themselves (hashes, dates, labels, story and entity ids).
+"""
 
 from __future__ import annotations
 
@@ -26,20 +32,20 @@ class Base(DeclarativeBase):
 class ArticleRow(Base):
     __tablename__ = "articles"
 
-    id: Mapped[str] = mapped_column(String(512), primary_key=True)
-    source: Mapped[str | None] = mapped_column(String(256), index=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str | None] = mapped_column(Text, index=True)
     url: Mapped[str | None] = mapped_column(Text)
-    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
     date: Mapped[str | None] = mapped_column(String(32), index=True)
     date_source: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str | None] = mapped_column(String(8))
+    lang: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(Text)
     dateline: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
-    duplicate_of: Mapped[str | None] = mapped_column(String(512), index=True)
+    duplicate_of: Mapped[str | None] = mapped_column(Text, index=True)
     story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id"), index=True)
     story_score: Mapped[float | None] = mapped_column(Float)
     story_reason: Mapped[str | None] = mapped_column(Text)  # JSON: why it joined its story
@@ -52,7 +58,7 @@ class ArticleEmbeddingRow(Base):
     __tablename__ = "article_embeddings"
 
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), primary_key=True)
-    model: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(Text)  # a name or a local path
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, see storyline.embed.to_bytes
 
 
@@ -103,7 +109,7 @@ class StatementRow(Base):
     speaker: Mapped[str | None] = mapped_column(Text)  # canonical name
     speaker_mention: Mapped[str] = mapped_column(Text)
     entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    cue: Mapped[str] = mapped_column(String(128))
+    cue: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
@@ -187,7 +193,7 @@ class TermFrequencyRow(Base):
 
     __tablename__ = "term_frequencies"
 
-    term: Mapped[str] = mapped_column(String(128), primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
     articles: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -196,7 +202,7 @@ class SourceLineRow(Base):
 
     __tablename__ = "source_lines"
 
-    source: Mapped[str] = mapped_column(String(256), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
     line_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha1 of the line key
     articles: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -211,9 +217,9 @@ class LedgerRow(Base):
 
     __tablename__ = "ledger"
 
-    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
     outcome: Mapped[str | None] = mapped_column(String(16))
-    original: Mapped[str | None] = mapped_column(String(512))
+    original: Mapped[str | None] = mapped_column(Text)
 
 
 class ProblemRow(Base):
@@ -244,7 +250,7 @@ class FeedRow(Base):
 
     __tablename__ = "feeds"
 
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     last_polled_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -258,10 +264,10 @@ class FetchedPageRow(Base):
 
     __tablename__ = "fetched_pages"
 
-    canonical_url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text, primary_key=True)
     url: Mapped[str] = mapped_column(Text)
-    article_id: Mapped[str | None] = mapped_column(String(512))  # None when it held no article
-    feed_url: Mapped[str | None] = mapped_column(String(2048))
+    article_id: Mapped[str | None] = mapped_column(Text)  # None when it held no article
+    feed_url: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[int | None] = mapped_column(Integer)  # HTTP status; None when not requested
     note: Mapped[str | None] = mapped_column(Text)  # why it holds no article
