@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, StaticPool
 
 from storyline.store.schema import Base
+from storyline.store.search import SEARCH_TABLE
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 LAST_UNRECORDED = "0004"  # the newest schema a store can have without a recorded revision
@@ -55,6 +56,17 @@ class SchemaState:
     def revision(self) -> str | None:
         """Return the store's revision, recorded or told by its tables (None if neither)."""
         return self.recorded or self.matched
+
+
+def is_modelled(_object, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Alembic's `include_object`: compare the models' tables, not the full-text index's.
+
+    The search index (`storyline.store.search`: SQLite's FTS5 table and its shadow tables,
+    PostgreSQL's `article_search` table) is derived from `articles` and kept outside the models,
+    so autogenerate must neither drop it nor count it as a difference.
+    """
+    derived = type_ == "table" and reflected and compare_to is None
+    return not (derived and (name or "").startswith(SEARCH_TABLE))
 
 
 def head_revision() -> str:
@@ -318,6 +330,7 @@ __all__ = [
     "SchemaError",
     "SchemaState",
     "describe",
+    "is_modelled",
     "head_revision",
     "prepare_schema",
     "read_state",

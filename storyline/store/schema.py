@@ -243,6 +243,11 @@ class MetaRow(Base):
 
 
 Index("ix_articles_story_date", ArticleRow.story_id, ArticleRow.date)
+# The desk's filters: a mention's text (entity pages before entities are resolved), and
+# (source, story) / (lang, story) for the story list filtered by outlet or language.
+Index("ix_entity_mentions_text_label", EntityMentionRow.text, EntityMentionRow.label)
+Index("ix_articles_source_story", ArticleRow.source, ArticleRow.story_id)
+Index("ix_articles_lang_story", ArticleRow.lang, ArticleRow.story_id)
 
 
 class FeedRow(Base):

@@ -41,15 +41,6 @@ MARK_END = "\ue001"
 SNIPPET_WORDS = 24
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-# Indexes the desk's read queries need beyond those of the schema: a mention's text (entity pages
-# when entities are not resolved yet) and (story, source) / (story, lang) for the story filters.
-_EXTRA_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_entity_mentions_text_label ON entity_mentions (text, label)",
-    "CREATE INDEX IF NOT EXISTS ix_articles_source_story ON articles (source, story_id)",
-    "CREATE INDEX IF NOT EXISTS ix_articles_lang_story ON articles (lang, story_id)",
-)
-
-
 @dataclass(frozen=True)
 class SearchHit:
     """One matching article: its id, a rank (lower is better) and a snippet with marked matches."""
@@ -105,11 +96,18 @@ class _Fts5:
             connection.execute(text(statement))
 
     def exists(self, connection: Connection) -> bool:
+        # The triggers too: a schema revision that copies `articles` (SQLite alters a table by
+        # copying it) drops them, and the index must then be made again and rebuilt.
         found = connection.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": SEARCH_TABLE},
-        ).first()
-        return found is not None
+            text("SELECT count(*) FROM sqlite_master WHERE name IN (:table, :ai, :ad, :au)"),
+            {
+                "table": SEARCH_TABLE,
+                "ai": f"{SEARCH_TABLE}_ai",
+                "ad": f"{SEARCH_TABLE}_ad",
+                "au": f"{SEARCH_TABLE}_au",
+            },
+        ).scalar_one()
+        return found == 4
 
     def match(self, terms: list[str]) -> ColumnElement[bool]:
         return text(
@@ -225,7 +223,7 @@ _INDEXES: dict[str, _SearchIndex] = {"sqlite": _Fts5(), "postgresql": _TsVector(
 
 
 def ensure_search_index(engine: Engine) -> bool:
-    """Create the full-text index, its triggers and the desk's read indexes; return True if one is on.
+    """Create the full-text index and its triggers where missing; return True if one is on.
 
     Idempotent and cheap when everything exists. On first creation over a filled store the index
     is filled from the articles (one pass). Dialects without an index here fall back to LIKE.
@@ -235,8 +233,6 @@ def ensure_search_index(engine: Engine) -> bool:
         return False
     with engine.begin() as connection:
         index.serialise(connection)
-        for statement in _EXTRA_INDEXES:
-            connection.execute(text(statement))
         if not index.exists(connection):
             index.create(connection)
     return True

@@ -13,14 +13,17 @@ from alembic import context
 from sqlalchemy import Connection
 
 from storyline.settings import default_db_url
-from storyline.store.migrate import schema_engine, schema_lock
+from storyline.store.migrate import is_modelled, schema_engine, schema_lock
 from storyline.store.schema import Base
 
 
 def run_migrations(connection: Connection) -> None:
     """Run what the Alembic command asks (upgrade, downgrade, autogenerate) over `connection`."""
     context.configure(
-        connection=connection, target_metadata=Base.metadata, render_as_batch=True
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        include_object=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
