@@ -9,17 +9,28 @@ and run again ends with the store an uninterrupted run gives:
   every article (`Ingestor.count_lines`); a stream that cannot be read twice decides each article
   on the articles before it. Either way, where a batch starts or stops changes nothing;
 - the clusterer keeps in memory exactly what a fresh process would load from the store.
+
+Each batch goes through three steps. `Ingestor._prepare` (here, in input order) drops articles
+already decided, completes metadata, cleans and drops exact copies: it reads the store, and
+counts the batches prepared but not stored yet as stored, so it may run ahead of the store.
+`analyse_articles` (the per-article stages: fingerprint, language, parse, statements, figures,
+times, embedding) reads nothing but its articles and settings, so an execution engine
+(`storyline.execute`) may run it in other processes, a few articles at a time. `Ingestor._finish`
+(here, in input order) links near-duplicates, clusters, resolves, updates claims and stores.
+With `InProcess`, each batch is prepared only once the one before it is stored, as a plain
+loop; with more workers the results are the same, and the engine bounds the work in flight.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -30,8 +41,9 @@ from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
-from storyline.dedup import NearDuplicateIndex, fingerprint
+from storyline.dedup import NearDuplicateIndex, fingerprint, identify
 from storyline.embed import embed_articles, load_embedder
+from storyline.execute import Engine, InProcess
 from storyline.model import Article, ReadProblem
 from storyline.read import ReadResult, read_paths
 from storyline.read.metadata import complete_metadata
@@ -67,29 +79,40 @@ class IngestSummary:
         self.copies.update(other.copies)
 
 
-class Ingestor:
-    """Runs the stages over batches of read results and writes each batch to the store."""
+@dataclass
+class PreparedBatch:
+    """A batch as far as `Ingestor._prepare` takes it, waiting for its analysis and the store."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    size: int  # read results in the batch
+    summary: IngestSummary
+    articles: list[Article]  # cleaned, not known and not copies: to analyse and store
+    decisions: list[tuple[str, str, str | None]]  # (id, "copy" or "rejected", original)
+    source_lines: Counter[tuple[str, str]]  # short lines this batch counts for the first time
+
+
+class Ingestor:
+    """Runs the stages over batches of read results and writes each batch to the store.
+
+    `engine` runs the per-article stages (`analyse_articles`); by default this process does.
+    """
+
+    def __init__(self, store: Store, settings: Settings, engine: Engine | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.engine = engine or InProcess()
+        self._unsaved: deque[PreparedBatch] = deque()  # prepared, in input order, not stored yet
         self.frequencies = DocumentFrequencies()
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
         self._near_duplicates: NearDuplicateIndex | None = None
         self.resolver = EntityResolver.from_records(store.entity_records())
         self.clusterer.kept_apart = store.kept_apart()
-        self.embedder = load_embedder(settings.embedder_name())
-        self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
+        # wall time per stage, for benchmarks (the per-article stages: summed over workers)
+        self.stage_seconds: Counter[str] = Counter()
         self._version = store.version()  # the store as this ingestor last wrote or read it
 
-    @contextmanager
-    def _timed(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stage_seconds[stage] += time.perf_counter() - started
+    def _timed(self, stage: str) -> AbstractContextManager[None]:
+        return timed(self.stage_seconds, stage)
 
     def count_lines(self, results: Iterable[ReadResult]) -> None:
         """First pass: count the short lines of each article the store has not counted yet.
@@ -118,19 +141,63 @@ class Ingestor:
         """Ingest every read result, batch by batch, and return what was done."""
         summary = IngestSummary()
         stream = iter(results)
-        while True:
-            with self._timed("read"):
-                chunk = list(islice(stream, self.settings.batch_size))
-            if not chunk:
-                return summary
-            summary.merge(self.ingest_batch(chunk))
+
+        def batches() -> Iterator[list[ReadResult]]:
+            while True:
+                with self._timed("read"):
+                    chunk = list(islice(stream, self.settings.batch_size))
+                if not chunk:
+                    return
+                yield chunk
+
+        for stored, size in self._ingest_batches(batches()):
+            summary.merge(stored)
             if progress:
-                progress(len(chunk))
+                progress(size)
+        return summary
 
     def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
         """Run all stages on one batch and store it in one transaction."""
-        if self.store.version() != self._version:
-            self._forget_store()
+        [(summary, _size)] = self._ingest_batches([results])
+        return summary
+
+    def _ingest_batches(
+        self, batches: Iterable[list[ReadResult]]
+    ) -> Iterator[tuple[IngestSummary, int]]:
+        """Yield (summary, size) of each batch once it is stored, in input order.
+
+        The engine takes the prepared articles a few at a time (`settings.engine_batch_size`,
+        at least one task per batch) and asks for the next batch only as it lets work in.
+        """
+        size = self.settings.engine_batch_size
+
+        def tasks() -> Iterator[list[Article]]:
+            for results in batches:
+                prepared = self._prepare(results)
+                self._unsaved.append(prepared)
+                articles = prepared.articles
+                yield from [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
+
+        analysed = self.engine.map_ordered(partial(analyse_articles, settings=self.settings), tasks())
+        done: list[Article] = []
+        try:
+            for articles, seconds in analysed:
+                self.stage_seconds.update(seconds)
+                done.extend(articles)
+                if len(done) == len(self._unsaved[0].articles):
+                    summary = self._finish(self._unsaved[0], done)
+                    yield summary, self._unsaved.popleft().size
+                    done = []
+        finally:
+            analysed.close()
+            self._unsaved.clear()
+
+    def _prepare(self, results: list[ReadResult]) -> PreparedBatch:
+        """Drop the articles decided already, complete metadata, clean, and drop exact copies.
+
+        Decided on the store and on the batches prepared before this one and not stored yet,
+        as they would be once those are stored: the same wherever the engine has got to.
+        """
         summary = IngestSummary()
         summary.problems = [r for r in results if isinstance(r, ReadProblem)]
         articles = [r for r in results if isinstance(r, Article)]
@@ -142,13 +209,17 @@ class Ingestor:
         with self._timed("clean"):
             fresh, source_lines = self._clean(fresh, summary, decisions)
         with self._timed("deduplicate"):
-            fresh = [fingerprint(article, self.settings) for article in fresh]
+            fresh = [identify(article) for article in fresh]
             fresh = self._drop_exact_duplicates(fresh, summary, decisions)
-            fresh = self._link_near_duplicates(fresh, summary)
-        with self._timed("analyse"):
-            fresh = analyse_batch(fresh, self.settings)
-        with self._timed("embed"):
-            fresh = embed_articles(fresh, self.embedder)
+        return PreparedBatch(len(results), summary, fresh, decisions, source_lines)
+
+    def _finish(self, prepared: PreparedBatch, analysed: list[Article]) -> IngestSummary:
+        """Link near-duplicates, cluster, resolve, update claims; store the batch; its summary."""
+        if self.store.version() != self._version:
+            self._forget_store()
+        summary = prepared.summary
+        with self._timed("deduplicate"):
+            fresh = self._link_near_duplicates(analysed, summary)
         with self._timed("cluster"):
             fresh.sort(key=_cluster_order)
             batch = self._cluster(fresh)
@@ -157,8 +228,8 @@ class Ingestor:
         with self._timed("claims"):
             self._update_claims(batch)
         batch.problems = [p for p in summary.problems if not p.ignored]
-        batch.source_lines = source_lines
-        batch.decisions = decisions + [(a.id, "stored", None) for a in batch.articles]
+        batch.source_lines = prepared.source_lines
+        batch.decisions = prepared.decisions + [(a.id, "stored", None) for a in batch.articles]
         with self._timed("store"):
             self._version = self.store.save_batch(batch)
         summary.added = len(batch.articles)
@@ -183,7 +254,7 @@ class Ingestor:
 
     def _new_articles(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
         stored = self.store.known_article_ids(a.id for a in articles)
-        fresh, seen = [], set(stored)
+        fresh, seen = [], stored.union(*(_decided_ids(b) for b in self._unsaved))
         for article in articles:
             if article.id in seen:
                 summary.already_present += 1
@@ -204,6 +275,8 @@ class Ingestor:
         """
         counted = self.store.counted_article_ids(a.id for a in articles)
         evidence = self.store.source_line_counts(count_source_lines(articles))
+        for unsaved in self._unsaved:
+            evidence.update(unsaved.source_lines)
         added: Counter[tuple[str, str]] = Counter()
         threshold = self.settings.source_boilerplate_min_articles
         cleaned = []
@@ -229,6 +302,9 @@ class Ingestor:
     ) -> list[Article]:
         by_hash = self.store.ids_by_content_hash(a.content_hash for a in articles)
         by_url = self.store.ids_by_canonical_url(a.canonical_url for a in articles if a.canonical_url)
+        for unsaved in self._unsaved:
+            by_hash.update({a.content_hash: a.id for a in unsaved.articles})
+            by_url.update({a.canonical_url: a.id for a in unsaved.articles if a.canonical_url})
         kept = []
         for article in articles:
             original = by_hash.get(article.content_hash) or by_url.get(article.canonical_url or "")
@@ -377,6 +453,41 @@ class Ingestor:
         self._load_profiles(self.store.story_profiles(days, window, exclude=set(self.clusterer.profiles)))
 
 
+def analyse_articles(
+    articles: list[Article], settings: Settings
+) -> tuple[list[Article], Counter[str]]:
+    """Return the articles fingerprinted, analysed and embedded, and the seconds of each stage.
+
+    The per-article stages: what an article gets depends on it and `settings` alone, so any
+    process may run them, on any grouping of articles (`storyline.execute`). The models load
+    once per process (`load_pipeline` and `load_embedder` keep them). Costs the models' time:
+    about 30-100 ms an article for the parse, 100-300 ms for the embedding on one core.
+    """
+    seconds: Counter[str] = Counter()
+    with timed(seconds, "deduplicate"):
+        articles = [fingerprint(article, settings) for article in articles]
+    with timed(seconds, "analyse"):
+        articles = analyse_batch(articles, settings)
+    with timed(seconds, "embed"):
+        articles = embed_articles(articles, load_embedder(settings.embedder_name()))
+    return articles, seconds
+
+
+@contextmanager
+def timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+    """Add the wall time of the `with` block to `seconds[stage]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] += time.perf_counter() - started
+
+
+def _decided_ids(batch: PreparedBatch) -> set[str]:
+    """Return the ids a prepared batch decides once stored: stored, copies and rejected."""
+    return {a.id for a in batch.articles} | {article_id for article_id, _, _ in batch.decisions}
+
+
 def _with_story_year(article: Article, profile: StoryProfile) -> Article:
     """Return the article with a partial date ("XXXX-02-24") given its story's year.
 
@@ -422,9 +533,10 @@ def ingest_paths(
     store: Store,
     settings: Settings,
     progress: Callable[[int], None] | None = None,
+    engine: Engine | None = None,
 ) -> IngestSummary:
     """Read files and folders and ingest what they hold; see `Ingestor`."""
     paths = list(paths)
-    ingestor = Ingestor(store, settings)
+    ingestor = Ingestor(store, settings, engine)
     ingestor.count_lines(read_paths(paths, settings))
     return ingestor.ingest(read_paths(paths, settings), progress)
