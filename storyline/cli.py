@@ -7,6 +7,7 @@ import inspect
 import json
 import sys
 import time
+from contextlib import closing
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from storyline.execute import EngineError, open_engine
 from storyline.export import EXPORTS, export_records, write_records
 from storyline.pipeline import IngestSummary, ingest_paths
 from storyline.settings import Settings, default_db_url
@@ -65,11 +67,23 @@ def ingest(
         str | None,
         typer.Option(help="YYYY-MM-DD: date of articles without one; gives datelines their year."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Run parsing and embedding on N local Dask worker processes."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run them on the Dask cluster at tcp://HOST:PORT instead.")
+    ] = None,
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
     settings = Settings(db_url=db or default_db_url(), default_source=source, default_date=date)
+    try:
+        engine = open_engine(workers, scheduler)
+    except EngineError as error:
+        errors.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     store = Store(settings.db_url)
-    with Progress(
+    with closing(engine), Progress(
         SpinnerColumn(),
         TextColumn("[bold]Ingesting"),
         BarColumn(),
@@ -79,7 +93,7 @@ def ingest(
         transient=True,
     ) as progress:
         task = progress.add_task("ingest", total=None)
-        summary = ingest_paths(paths, store, settings, lambda n: progress.advance(task, n))
+        summary = ingest_paths(paths, store, settings, lambda n: progress.advance(task, n), engine)
     print_summary(summary, settings.db_url)
     raise typer.Exit(code=1 if summary.failed else 0)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -15,7 +16,9 @@ from itertools import count, islice
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from storyline.cli import app
 from storyline.execute import Engine, InProcess
 from storyline.pipeline import Ingestor
 from storyline.read import read_paths
@@ -24,6 +27,7 @@ from storyline.store import Store
 
 from .conftest import SAMPLE_CORPUS
 from .store_snapshot import differences, snapshot
+from .test_pipeline import _write_corpus
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs storyline[scale]")
 from storyline.execute.dask import DaskEngine  # noqa: E402
@@ -182,3 +186,35 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path, dask_engine: 
     assert two_reads[0] > 2 * 3  # two workers: several batches were prepared ahead of the store
     removed = {row[0] for row in two["removed_lines"] if row[2] == SIGN_OFF}
     assert removed == {"lg-103", "lg-104", "lg-105"}  # from the outlet's third article on
+
+
+def test_ingest_with_workers_stores_what_ingest_alone_stores(tmp_path: Path) -> None:
+    corpus = _write_corpus(tmp_path / "corpus")
+    runner = CliRunner()
+    stores = []
+    for name, options in (("alone", []), ("workers", ["--workers", "2"])):
+        db = f"sqlite:///{tmp_path / name}.db"
+        result = runner.invoke(app, ["ingest", str(corpus), "--db", db, "--date", "2022-03-07", *options])
+        assert result.exit_code == 0, result.output
+        store = Store(db)
+        stores.append(snapshot(store))
+        store.close()
+    assert differences(*stores) == []
+    assert len(stores[1]["articles"]) == 4 and len(stores[1]["stories"]) == 2
+
+
+def test_workers_without_dask_name_the_extra_to_install(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    monkeypatch.delitem(sys.modules, "storyline.execute.dask")
+    corpus = _write_corpus(tmp_path / "corpus")
+    result = CliRunner().invoke(app, ["ingest", str(corpus), "--db", f"sqlite:///{tmp_path}/x.db", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "pip install 'storyline[scale]'" in result.output
+    assert not (tmp_path / "x.db").exists()  # nothing was ingested
+
+
+def test_workers_and_a_scheduler_together_are_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["ingest", str(tmp_path), "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"]
+    )
+    assert result.exit_code == 2 and "not both" in result.output
