@@ -6,8 +6,10 @@ The Dask cluster here is real: two worker processes on this machine, started onc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pickle
 import sys
 import time
 from collections.abc import Iterator
@@ -20,14 +22,15 @@ from typer.testing import CliRunner
 
 from storyline.cli import app
 from storyline.execute import Engine, InProcess
-from storyline.pipeline import Ingestor
+from storyline.model import Article
+from storyline.pipeline import Ingestor, analyse_articles
 from storyline.read import read_paths
 from storyline.settings import Settings
 from storyline.store import Store
 
 from .conftest import SAMPLE_CORPUS
 from .store_snapshot import differences, snapshot
-from .test_pipeline import _write_corpus
+from .test_pipeline import BRIDGE_1, _write_corpus
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs storyline[scale]")
 from storyline.execute.dask import DaskEngine  # noqa: E402
@@ -40,9 +43,17 @@ def dask_engine() -> Iterator[DaskEngine]:
     engine.close()
 
 
-@pytest.fixture(params=["in-process", "dask"])
-def engine(request) -> Engine:
-    return InProcess() if request.param == "in-process" else request.getfixturevalue("dask_engine")
+@pytest.fixture(params=["in-process", "dask", "dask by address"])
+def engine(request) -> Iterator[Engine]:
+    if request.param == "in-process":
+        yield InProcess()
+    elif request.param == "dask":
+        yield request.getfixturevalue("dask_engine")
+    else:  # as `--scheduler` does: a client of a running cluster, which outlives it
+        local = request.getfixturevalue("dask_engine")
+        engine = DaskEngine.connect(local.client.scheduler.address)
+        yield engine
+        engine.close()
 
 
 def _square_late_first(x: int) -> int:
@@ -148,6 +159,30 @@ def _write_gazette(folder: Path) -> Path:
     path = folder / "lakeside-gazette.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in [*records, again, copy]), encoding="utf-8")
     return path
+
+
+def _plain(value: object) -> bool:
+    """Return whether `value` is built of plain values and storyline's own dataclasses only."""
+    if value is None or isinstance(value, str | int | float | bytes):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_plain(key) and _plain(item) for key, item in value.items())
+    if dataclasses.is_dataclass(value) and type(value).__module__.startswith("storyline."):
+        return all(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def test_analysed_articles_travel_as_plain_data() -> None:
+    """What workers send back holds no spaCy Doc or Span: only what the data model names."""
+    title, text = BRIDGE_1.split("\n", 1)
+    article = Article(id="bridge-1", title=title, text=text.strip(), origin="t", date="2022-03-07")
+    [analysed], seconds = analyse_articles([article], Settings(db_url="sqlite://"))
+    assert analysed.minhash and analysed.entities and analysed.statements and analysed.embedding
+    assert set(seconds) == {"deduplicate", "analyse", "embed"}
+    assert _plain(analysed)
+    assert pickle.loads(pickle.dumps(analysed)) == analysed
 
 
 def _ingest_stream(paths: list[Path], db: Path, engine: Engine):

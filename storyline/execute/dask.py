@@ -38,9 +38,9 @@ class DaskEngine:
     @classmethod
     def local(cls, workers: int, in_flight: int | None = None) -> DaskEngine:
         """Return an engine over a new cluster of `workers` processes here, one thread each."""
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # its web server on a free loopback port: never in another's way
             n_workers=workers, threads_per_worker=1, processes=True, env=ONE_THREAD,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
         )
         return cls(Client(cluster), in_flight, cluster)
 
