@@ -4,16 +4,18 @@ Usage: python benchmarks/ingest_workers.py [--workers N] [--limit N] [PATH ...]
 Without paths it ingests the sample corpus and, where present, ../shared/data/corpora/ukraine2022/.
 Each corpus is ingested twice in this run, into fresh temporary SQLite stores, as `storyline
 ingest` does (the first pass that counts lines, then the batches): once in this process with
-the default threads (the embedder's OpenMP may use every core), once with `--workers N` (a
-LocalCluster of N processes, one thread each, OMP_NUM_THREADS=1). Models are loaded before the
-clock starts in both (the cluster's start and its workers' model loading are printed apart).
-Then the two stores are compared table by table (tests/store_snapshot.py).
+its default threads (the embedder's OpenMP uses every core unless OMP_NUM_THREADS says
+otherwise), then with `--workers N` (a LocalCluster of N processes, one thread each,
+OMP_NUM_THREADS=1). Models are loaded before the clock starts in both; the cluster's start and
+its workers' model loading are printed apart. The two stores are then compared table by table
+(tests/store_snapshot.py).
 
-Besides wall time it prints CPU seconds: in one process, CPU/wall above 1 means the models
-already used more than one core; with workers, the client's CPU seconds are the in-order stages
-(clean, cluster, resolve, claims, store) that no worker can take, and bound the speed-up:
-wall >= max(client CPU, all CPU / cores). The load average before and after says how busy the
-machine was; figures taken on a busy machine are noise.
+Besides wall time it prints CPU seconds. In one process, CPU/wall above 1 means the models
+already used more than one core. With workers, the client's CPU seconds are the stages no
+worker can take (reading, cleaning, then near-duplicates, clustering, resolution, claims and
+the store, in order), and bound the speed-up: wall >= max(client CPU, all CPU / cores). The
+load average before and after says how busy the machine was: on a busy machine the seconds are
+noise, the CPU seconds much less so.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -31,7 +35,7 @@ from storyline.analyse.nlp import load_pipeline, parsed_languages
 from storyline.embed import load_embedder
 from storyline.execute import Engine, InProcess
 from storyline.execute.dask import DaskEngine
-from storyline.pipeline import Ingestor, IngestSummary
+from storyline.pipeline import Ingestor
 from storyline.read import read_paths
 from storyline.settings import Settings
 from storyline.store import Store
@@ -41,7 +45,25 @@ sys.path.insert(0, str(REPO))
 from tests.store_snapshot import differences, snapshot  # noqa: E402
 
 DEFAULT_CORPORA = [REPO / "examples" / "corpus", REPO.parent / "shared" / "data" / "corpora" / "ukraine2022"]
-CLIENT_STAGES = ("count lines", "read", "metadata", "clean", "cluster", "resolve", "claims", "store")
+# (stage, where it runs with workers)
+STAGES = (
+    ("count lines", "client"), ("read", "client"), ("metadata", "client"), ("clean", "client"),
+    ("deduplicate", "both"), ("analyse", "workers"), ("embed", "workers"), ("cluster", "client"),
+    ("resolve", "client"), ("claims", "client"), ("store", "client"),
+)
+
+
+@dataclass
+class Run:
+    """One ingest of a corpus: what it read and stored, and what it cost."""
+
+    read: int
+    stored: int
+    seconds: float
+    client_cpu: float
+    workers_cpu: float
+    stages: Counter[str]
+    snapshot: dict
 
 
 def load_models(settings: Settings) -> None:
@@ -52,71 +74,74 @@ def load_models(settings: Settings) -> None:
 
 
 def cpu_seconds() -> float:
+    """Return the CPU seconds (user and system) this process has used."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest(path: Path, limit: int | None, engine: Engine, folder: str, name: str):
-    """Ingest `path` (its first `limit` results) as `storyline ingest` does; return what it took."""
-    settings = Settings(db_url=f"sqlite:///{folder}/{name}.db")
-    store = Store(settings.db_url)
+def ingest(path: Path, limit: int | None, engine: Engine, db: str) -> Run:
+    """Ingest `path` (its first `limit` results) as `storyline ingest` does, into `db`."""
+    settings = Settings(db_url=db)
+    store = Store(db)
     ingestor = Ingestor(store, settings, engine)
+    on_workers = isinstance(engine, DaskEngine)
+    workers_before = sum(engine.client.run(cpu_seconds).values()) if on_workers else 0.0
     started, cpu = time.perf_counter(), cpu_seconds()
     ingestor.count_lines(islice(read_paths([path], settings), limit))
     summary = ingestor.ingest(islice(read_paths([path], settings), limit))
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    workers_cpu = sum(engine.client.run(cpu_seconds).values()) - workers_before if on_workers else 0.0
     stored = snapshot(store)
     store.close()
-    return summary, seconds, cpu, ingestor.stage_seconds, stored
-
-
-def worker_cpu(engine: DaskEngine) -> float:
-    return sum(engine.client.run(cpu_seconds).values())
+    return Run(summary.read, summary.added, seconds, cpu, workers_cpu, ingestor.stage_seconds, stored)
 
 
 def measure(path: Path, workers: int, limit: int | None) -> None:
+    """Ingest one corpus in one process, then on `workers` Dask workers, and print both."""
     settings = Settings()
-    # Starting a LocalCluster sets OMP_NUM_THREADS=1 in this process too: read it before.
-    threads = os.environ.get("OMP_NUM_THREADS", "unset: every core")
+    # Starting a LocalCluster sets OMP_NUM_THREADS=1 in this process too: read it first.
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
     print(f"\n{path}" + (f" (first {limit} results)" if limit else ""))
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
+    print(f"load average before: {_load()}; {os.cpu_count()} cores")
     load_models(settings)
     with tempfile.TemporaryDirectory() as folder:
-        summary, one_s, one_cpu, _, one = ingest(path, limit, InProcess(), folder, "one")
+        one = ingest(path, limit, InProcess(), f"sqlite:///{folder}/one.db")
         started = time.perf_counter()
         engine = DaskEngine.local(workers)
-        start_s = time.perf_counter() - started
-        started = time.perf_counter()
+        start_seconds = time.perf_counter() - started
         engine.client.run(load_models, settings)
-        warm_s = time.perf_counter() - started
+        warm_seconds = time.perf_counter() - started - start_seconds
         try:
-            before = worker_cpu(engine)
-            _, many_s, client_cpu, stages, many = ingest(path, limit, engine, folder, "many")
-            workers_cpu = worker_cpu(engine) - before
+            many = ingest(path, limit, engine, f"sqlite:///{folder}/many.db")
         finally:
             engine.close()
-    report(summary, threads, (one_s, one_cpu), (many_s, client_cpu, workers_cpu), stages, workers)
-    print("stores identical: " + ("yes" if not (differ := differences(one, many)) else "NO\n  " + "\n  ".join(differ)))
-    print(f"(cluster start {start_s:.1f} s and model loading on the workers {warm_s:.1f} s not counted)")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def report(summary: IngestSummary, threads: str, one: tuple, many: tuple, stages, workers: int) -> None:
-    """Print the two runs' seconds, rates and CPU seconds, the ratio and what bounds it."""
-    (one_s, one_cpu), (many_s, client_cpu, workers_cpu) = one, many
-    n = summary.read
-    print(f"{n} articles read, {summary.added} stored")
+    print(f"load average after: {_load()}")
+    print(f"{one.read} articles read, {one.stored} stored")
     print(f"{'run':<38}{'seconds':>9}{'articles/s':>12}{'CPU s':>9}")
-    print(f"{'one process (OMP ' + threads + ')':<38}{one_s:>9.1f}{n / one_s:>12.2f}{one_cpu:>9.1f}"
-          f"   CPU/wall {one_cpu / one_s:.2f}")
-    print(f"{f'--workers {workers}':<38}{many_s:>9.1f}{n / many_s:>12.2f}{client_cpu + workers_cpu:>9.1f}"
-          f"   client {client_cpu:.1f} + workers {workers_cpu:.1f}")
-    print(f"ratio, --workers {workers} / one process: {one_s / many_s:.2f}x")
+    print(f"{f'one process (OMP_NUM_THREADS={threads})':<38}{one.seconds:>9.1f}"
+          f"{one.read / one.seconds:>12.2f}{one.client_cpu:>9.1f}   CPU/wall {one.client_cpu / one.seconds:.2f}")
+    print(f"{f'--workers {workers}':<38}{many.seconds:>9.1f}{many.read / many.seconds:>12.2f}"
+          f"{many.client_cpu + many.workers_cpu:>9.1f}   client {many.client_cpu:.1f}"
+          f" + workers {many.workers_cpu:.1f}")
+    print(f"ratio, --workers {workers} / one process: {one.seconds / many.seconds:.2f}x"
+          f" ({one.seconds / (many.seconds + start_seconds + warm_seconds):.2f}x counting the"
+          " cluster's start and its model loading)")
     cores = min(os.cpu_count() or 1, workers + 1)
-    bound = max(client_cpu, (client_cpu + workers_cpu) / cores)
-    print(f"bound on this machine: wall >= {bound:.1f} s, so at most {one_s / bound:.2f}x")
-    client = ", ".join(f"{s} {stages[s]:.1f}" for s in CLIENT_STAGES if stages[s] >= 0.05)
-    print(f"in-order stages in the client (s): {client}")
+    bound = max(many.client_cpu, (many.client_cpu + many.workers_cpu) / cores)
+    print(f"bound from CPU seconds: wall >= {bound:.1f} s, so at most {one.seconds / bound:.2f}x here;"
+          f" one process already used {one.client_cpu / one.seconds:.2f} cores, so on a quiet"
+          f" machine {cores} cores give at most {cores * one.seconds / one.client_cpu:.2f}x")
+    differ = differences(one.snapshot, many.snapshot)
+    print("stores identical: " + ("yes" if not differ else "NO\n  " + "\n  ".join(differ)))
+    print(f"(not counted: cluster start {start_seconds:.1f} s, model loading on the workers {warm_seconds:.1f} s)")
+    print(f"{'stage seconds':<16}{'one process':>12}{f'--workers {workers}':>14}   (runs in)")
+    for stage, where in STAGES:
+        print(f"  {stage:<14}{one.stages[stage]:>12.1f}{many.stages[stage]:>14.1f}   {where}")
+    print("  (stages on workers: seconds summed over the workers)")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv: list[str]) -> None:
@@ -127,7 +152,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     for path in args.paths or [p for p in DEFAULT_CORPORA if p.exists()]:
         measure(path, args.workers, args.limit)
-    print(f"\nclient peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory of this process (max RSS): {peak:.0f} MB")
 
 
 if __name__ == "__main__":
