@@ -33,6 +33,8 @@ from .store_snapshot import differences, snapshot
 from .test_pipeline import BRIDGE_1, _write_corpus
 
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs storyline[scale]")
+from dask import config as dask_config  # noqa: E402
+
 from storyline.execute.dask import DaskEngine  # noqa: E402
 
 
@@ -246,6 +248,13 @@ def test_workers_without_dask_name_the_extra_to_install(tmp_path: Path, monkeypa
     assert result.exit_code == 2
     assert "pip install 'storyline[scale]'" in result.output
     assert not (tmp_path / "x.db").exists()  # nothing was ingested
+
+
+def test_a_scheduler_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    with dask_config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "no Dask scheduler answers at tcp://127.0.0.1:9" in result.output
 
 
 def test_workers_and_a_scheduler_together_are_refused(tmp_path: Path) -> None:

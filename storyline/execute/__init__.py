@@ -18,6 +18,11 @@ R = TypeVar("R")
 class Engine(Protocol):
     """Maps a function over a stream of items, somewhere; results come back in input order."""
 
+    @property
+    def in_flight(self) -> int:
+        """Return how many items may be taken from the input and not yet yielded."""
+        ...
+
     def map_ordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield `function(item)` for each item, in the order of `items`.
 
@@ -65,6 +70,8 @@ def open_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
         return InProcess()
     if workers is not None and scheduler is not None:
         raise EngineError("give --workers (a new local cluster) or --scheduler (a running one), not both")
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers must be at least 1, not {workers}")
     try:
         from storyline.execute.dask import DaskEngine
     except ImportError as error:
@@ -72,4 +79,9 @@ def open_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
             f"--workers and --scheduler run on Dask, which is not installed ({error}); "
             "install it with: pip install 'storyline[scale]'"
         ) from error
-    return DaskEngine.connect(scheduler) if scheduler else DaskEngine.local(workers)
+    if not scheduler:
+        return DaskEngine.local(workers)
+    try:
+        return DaskEngine.connect(scheduler)
+    except OSError as error:  # refused, unknown host, or no answer within Dask's connect timeout
+        raise EngineError(f"no Dask scheduler answers at {scheduler}: {error}") from error
