@@ -113,6 +113,17 @@ def test_the_dask_engine_works_ahead_of_its_consumer(dask_engine: DaskEngine) ->
     assert list(results) == [x * x for x in range(1, 20)]
 
 
+def _numeric_threads() -> str | None:
+    return os.environ.get("OMP_NUM_THREADS")
+
+
+def test_each_local_worker_is_one_process_with_one_thread(dask_engine: DaskEngine) -> None:
+    """Two workers on two cores: neither Dask nor the embedder's OpenMP adds threads."""
+    assert list(dask_engine.client.nthreads().values()) == [1, 1]
+    assert set(dask_engine.client.run(_numeric_threads).values()) == {"1"}
+    assert len(set(dask_engine.client.run(os.getpid).values())) == 2
+
+
 def test_an_error_in_the_function_reaches_the_caller(engine: Engine) -> None:
     with pytest.raises(ValueError, match="three is not welcome"):
         list(engine.map_ordered(_fail_on_three, range(6)))
