@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from types import NoneType, UnionType
@@ -234,22 +235,29 @@ class Storyline:
         source: str | None = None,
         date: str | None = None,
         batch_size: int | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> IngestSummary:
         """Read files and folders (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and ingest them.
 
         `source` names the outlet of articles that name none; `date` (YYYY-MM-DD) dates the
         undated ones and gives datelines their year; `batch_size` articles are written per
-        transaction; `progress` is called with the number of items read since its last call.
+        transaction; `workers` runs parsing and embedding on a new local Dask cluster of that many
+        processes, `scheduler` on a running one at tcp://HOST:PORT (same results as one process;
+        `storyline.execute.EngineError` if neither can be had); `progress` is called with the
+        number of items read since its last call.
         Returns what was added, skipped and why, as `storyline ingest` prints it. Loads spaCy and
         the embedder on first use; an article already stored is not read again.
         """
+        from storyline.execute import open_engine
         from storyline.pipeline import ingest_paths  # loads the models: only when ingesting
 
         options = {"default_source": source, "default_date": date, "batch_size": batch_size}
         settings = replace(self.settings, **{k: v for k, v in options.items() if v is not None})
         paths = [paths] if isinstance(paths, str | Path) else paths
-        return ingest_paths([Path(p) for p in paths], self.store, settings, progress)
+        with closing(open_engine(workers, scheduler)) as engine:
+            return ingest_paths([Path(p) for p in paths], self.store, settings, progress, engine)
 
     def merge_stories(self, into: str, merged: str) -> None:
         """Merge story `merged` into story `into`; later clustering treats them as one.

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storyline.api import ArticleNotFound, Storyline, StoryNotFound
 from storyline.desk.models import StatementItem, StoryDetail
+from storyline.execute import EngineError
 from storyline.export import EXPORTS, export_records, write_records
 from storyline.settings import Settings, default_db_url
 from storyline.store import SchemaError, Store
@@ -91,6 +92,13 @@ def ingest(
         str | None,
         typer.Option(help="YYYY-MM-DD: date of articles without one; gives datelines their year."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Run parsing and embedding on N local Dask worker processes."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run them on the Dask cluster at tcp://HOST:PORT instead.")
+    ] = None,
 ) -> None:
     """Read articles (text, Markdown, JSON lines, HTML, RSS/Atom, WARC) and build stories."""
     storyline = open_storyline(db)
@@ -104,9 +112,14 @@ def ingest(
         transient=True,
     ) as progress:
         task = progress.add_task("ingest", total=None)
-        summary = storyline.ingest(
-            paths, source=source, date=date, progress=lambda n: progress.advance(task, n)
-        )
+        try:
+            summary = storyline.ingest(
+                paths, source=source, date=date, workers=workers, scheduler=scheduler,
+                progress=lambda n: progress.advance(task, n),
+            )
+        except EngineError as error:
+            errors.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
     print_summary(summary, storyline.db_url)
     raise typer.Exit(code=1 if summary.failed else 0)
 

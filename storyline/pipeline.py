@@ -10,22 +10,35 @@ and run again ends with the store an uninterrupted run gives:
   on the articles before it. Either way, where a batch starts or stops changes nothing;
 - the clusterer keeps in memory exactly what a fresh process would load from the store.
 
+Each batch goes through three steps. `Ingestor._prepare` (here, in input order) drops articles
+already decided, completes metadata, cleans and drops exact copies: it reads the store, and
+counts the batches prepared but not stored yet as stored, so it may run ahead of the store.
+`analyse_articles` (the per-article stages: fingerprint, language, parse, statements, figures,
+times, embedding) reads nothing but its articles and settings, so an execution engine
+(`storyline.execute`) may run it in other processes, a few articles at a time. `Ingestor._finish`
+(here, in input order) links near-duplicates, clusters, resolves, updates claims and stores.
+With `InProcess`, each batch is prepared only once the one before it is stored, as a plain
+loop; with more workers the results are the same, and the engine bounds the work in flight.
+
 Several ingests may write one store at once. A batch is stored only if the store is still as the
-batch was prepared on; otherwise (`StoreConflict`) the ingestor holds the store's write lock
-(`Store.exclusive`), reads the store afresh and redoes the batch, so what the other writer stored
-is already present. Every batch is thus decided on the store as it commits, and two ingests of one
-folder end with the store one ingest gives.
+batch was prepared on; otherwise (`StoreConflict`) the ingestor reads the store afresh and
+prepares the batch again (reusing the analysis of articles that come out the same), holding the
+store's write lock (`Store.exclusive`) after a lost race, so what the other writer stored is
+already present. Batches prepared ahead on the old reading are prepared again in turn. Every
+batch is thus decided on the store as it commits, and two ingests of one folder end with the
+store one ingest gives.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -37,8 +50,9 @@ from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
-from storyline.dedup import NearDuplicateIndex, fingerprint
+from storyline.dedup import NearDuplicateIndex, fingerprint, identify
 from storyline.embed import embed_articles, load_embedder
+from storyline.execute import Engine, InProcess
 from storyline.model import Article, ReadProblem
 from storyline.read import ReadResult, read_paths
 from storyline.read.metadata import complete_metadata
@@ -78,29 +92,42 @@ class IngestSummary:
         self.copies.update(other.copies)
 
 
-class Ingestor:
-    """Runs the stages over batches of read results and writes each batch to the store."""
+@dataclass
+class PreparedBatch:
+    """A batch as far as `Ingestor._prepare` takes it, waiting for its analysis and the store."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    results: list[ReadResult]  # the batch as read, to prepare again if the store moved
+    epoch: int  # the reading of the store it was prepared on (see `Ingestor._forget_store`)
+    summary: IngestSummary
+    articles: list[Article]  # cleaned, not known and not copies: to analyse and store
+    decisions: list[tuple[str, str, str | None]]  # (id, "copy" or "rejected", original)
+    source_lines: Counter[tuple[str, str]]  # short lines this batch counts for the first time
+
+
+class Ingestor:
+    """Runs the stages over batches of read results and writes each batch to the store.
+
+    `engine` runs the per-article stages (`analyse_articles`); by default this process does.
+    """
+
+    def __init__(self, store: Store, settings: Settings, engine: Engine | None = None) -> None:
         self.store = store
         self.settings = settings
         self._version = store.version()  # first: what is read after it is at least as new
+        self._epoch = 0  # how often the store was read afresh; a batch is prepared on one
+        self.engine = engine or InProcess()
+        self._unsaved: deque[PreparedBatch] = deque()  # prepared, in input order, not stored yet
         self.frequencies = DocumentFrequencies()
         self._terms_loaded: set[str] = set()
         self.clusterer = OnlineClusterer(settings, self.frequencies)
         self._near_duplicates: NearDuplicateIndex | None = None
         self.resolver = EntityResolver.from_records(store.entity_records())
         self.clusterer.kept_apart = store.kept_apart()
-        self.embedder = load_embedder(settings.embedder_name())
-        self.stage_seconds: Counter[str] = Counter()  # wall time per stage, for benchmarks
+        # wall time per stage, for benchmarks (the per-article stages: summed over workers)
+        self.stage_seconds: Counter[str] = Counter()
 
-    @contextmanager
-    def _timed(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stage_seconds[stage] += time.perf_counter() - started
+    def _timed(self, stage: str) -> AbstractContextManager[None]:
+        return timed(self.stage_seconds, stage)
 
     def count_lines(self, results: Iterable[ReadResult]) -> None:
         """First pass: count the short lines of each article the store has not counted yet.
@@ -130,48 +157,123 @@ class Ingestor:
         """Ingest every read result, batch by batch, and return what was done."""
         summary = IngestSummary()
         stream = iter(results)
-        while True:
-            with self._timed("read"):
-                chunk = list(islice(stream, self.settings.batch_size))
-            if not chunk:
-                return summary
-            summary.merge(self.ingest_batch(chunk))
+
+        def batches() -> Iterator[list[ReadResult]]:
+            while True:
+                with self._timed("read"):
+                    chunk = list(islice(stream, self.settings.batch_size))
+                if not chunk:
+                    return
+                yield chunk
+
+        for stored, size in self._ingest_batches(batches()):
+            summary.merge(stored)
             if progress:
-                progress(len(chunk))
-
-    def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
-        """Run all stages on one batch and store it in one transaction.
-
-        Should another writer commit while the batch is prepared, the batch is prepared again
-        on the store as it is now, holding the write lock (`IngestSummary.redone` counts it).
-        """
-        summary, redone = _until_stored(
-            self.store, lambda: self._ingest_batch_once(results), self._forget_store
-        )
-        summary.redone = redone
+                progress(size)
         return summary
 
-    def _ingest_batch_once(self, results: list[ReadResult]) -> IngestSummary:
-        if self.store.version() != self._version:
-            self._forget_store()
+    def ingest_batch(self, results: list[ReadResult]) -> IngestSummary:
+        """Run all stages on one batch and store it in one transaction."""
+        [(summary, _size)] = self._ingest_batches([results])
+        return summary
+
+    def _ingest_batches(
+        self, batches: Iterable[list[ReadResult]]
+    ) -> Iterator[tuple[IngestSummary, int]]:
+        """Yield (summary, size) of each batch once it is stored, in input order.
+
+        The engine takes the prepared articles a few at a time (`settings.engine_batch_size`,
+        at least one task per batch) and asks for the next batch only as it lets work in.
+        """
+        size = self.settings.engine_batch_size
+
+        def tasks() -> Iterator[list[Article]]:
+            for results in batches:
+                prepared = self._prepare(results, ahead=list(self._unsaved))
+                self._unsaved.append(prepared)
+                articles = prepared.articles
+                yield from [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
+
+        analysed = self.engine.map_ordered(partial(analyse_articles, settings=self.settings), tasks())
+        done: list[Article] = []
+        try:
+            for articles, seconds in analysed:
+                self.stage_seconds.update(seconds)
+                done.extend(articles)
+                if len(done) == len(self._unsaved[0].articles):
+                    summary = self._store(self._unsaved[0], done)
+                    yield summary, len(self._unsaved.popleft().results)
+                    done = []
+        finally:
+            analysed.close()
+            self._unsaved.clear()
+
+    def _prepare(self, results: list[ReadResult], ahead: list[PreparedBatch]) -> PreparedBatch:
+        """Drop the articles decided already, complete metadata, clean, and drop exact copies.
+
+        Decided on the store and on the batches `ahead` (prepared before this one, not stored
+        yet) as they would be once those are stored: the same wherever the engine has got to.
+        """
+        epoch = min([self._epoch, *(b.epoch for b in ahead)])  # stale if any batch ahead is
         summary = IngestSummary()
         summary.problems = [r for r in results if isinstance(r, ReadProblem)]
         articles = [r for r in results if isinstance(r, Article)]
         summary.read = len(articles)
         with self._timed("metadata"):
-            fresh = self._new_articles(articles, summary)
+            fresh = self._new_articles(articles, summary, ahead)
             fresh = [complete_metadata(article, self.settings) for article in fresh]
         decisions: list[tuple[str, str, str | None]] = []
         with self._timed("clean"):
-            fresh, source_lines = self._clean(fresh, summary, decisions)
+            fresh, source_lines = self._clean(fresh, summary, decisions, ahead)
         with self._timed("deduplicate"):
-            fresh = [fingerprint(article, self.settings) for article in fresh]
-            fresh = self._drop_exact_duplicates(fresh, summary, decisions)
-            fresh = self._link_near_duplicates(fresh, summary)
-        with self._timed("analyse"):
-            fresh = analyse_batch(fresh, self.settings)
-        with self._timed("embed"):
-            fresh = embed_articles(fresh, self.embedder)
+            fresh = [identify(article) for article in fresh]
+            fresh = self._drop_exact_duplicates(fresh, summary, decisions, ahead)
+        return PreparedBatch(results, epoch, summary, fresh, decisions, source_lines)
+
+    def _store(self, prepared: PreparedBatch, analysed: list[Article]) -> IngestSummary:
+        """Finish and store the oldest prepared batch; return its summary.
+
+        Where another writer committed since the batch was prepared, the store is read afresh
+        and the batch prepared again on it (only articles that come out different are analysed
+        again, here); after a lost race the next try holds the write lock (`_until_stored`).
+        """
+        redone = 0
+
+        def attempt() -> IngestSummary:
+            nonlocal prepared, analysed, redone
+            if self.store.version() != self._version:
+                self._forget_store()
+            if prepared.epoch != self._epoch:
+                prepared, analysed = self._prepare_again(prepared, analysed)
+                redone += 1
+            return self._finish(prepared, analysed)
+
+        summary, _ = _until_stored(self.store, attempt, self._forget_store)
+        summary.redone = redone
+        return summary
+
+    def _prepare_again(
+        self, prepared: PreparedBatch, analysed: list[Article]
+    ) -> tuple[PreparedBatch, list[Article]]:
+        """Prepare a batch again on the store as it is now; reuse the analysis that still holds."""
+        again = self._prepare(prepared.results, ahead=[])
+        kept = {
+            before.id: after
+            for before, after in zip(prepared.articles, analysed, strict=True)
+            if before in again.articles
+        }
+        missing = [a for a in again.articles if a.id not in kept]
+        if missing:
+            fresh, seconds = analyse_articles(missing, self.settings)
+            self.stage_seconds.update(seconds)
+            kept.update((a.id, a) for a in fresh)
+        return again, [kept[a.id] for a in again.articles]
+
+    def _finish(self, prepared: PreparedBatch, analysed: list[Article]) -> IngestSummary:
+        """Link near-duplicates, cluster, resolve, update claims; store the batch; its summary."""
+        summary = prepared.summary
+        with self._timed("deduplicate"):
+            fresh = self._link_near_duplicates(analysed, summary)
         with self._timed("cluster"):
             fresh.sort(key=_cluster_order)
             batch = self._cluster(fresh)
@@ -180,8 +282,8 @@ class Ingestor:
         with self._timed("claims"):
             self._update_claims(batch)
         batch.problems = [p for p in summary.problems if not p.ignored]
-        batch.source_lines = source_lines
-        batch.decisions = decisions + [(a.id, "stored", None) for a in batch.articles]
+        batch.source_lines = prepared.source_lines
+        batch.decisions = prepared.decisions + [(a.id, "stored", None) for a in batch.articles]
         with self._timed("store"):
             if not batch.writes_nothing():
                 self._version = self.store.save_batch(batch, prepared_on=self._version)
@@ -198,6 +300,7 @@ class Ingestor:
         new, so a batch prepared on it cannot be stored over a newer store unnoticed.
         """
         self._version = self.store.version()
+        self._epoch += 1
         self.frequencies.counts.clear()
         self.frequencies.total = 0
         self._terms_loaded.clear()
@@ -206,9 +309,11 @@ class Ingestor:
         self._near_duplicates = None
         self.resolver = EntityResolver.from_records(self.store.entity_records())
 
-    def _new_articles(self, articles: list[Article], summary: IngestSummary) -> list[Article]:
+    def _new_articles(
+        self, articles: list[Article], summary: IngestSummary, ahead: list[PreparedBatch]
+    ) -> list[Article]:
         stored = self.store.known_article_ids(a.id for a in articles)
-        fresh, seen = [], set(stored)
+        fresh, seen = [], stored.union(*(_decided_ids(b) for b in ahead))
         for article in articles:
             if article.id in seen:
                 summary.already_present += 1
@@ -218,7 +323,11 @@ class Ingestor:
         return fresh
 
     def _clean(
-        self, articles: list[Article], summary: IngestSummary, decisions: list
+        self,
+        articles: list[Article],
+        summary: IngestSummary,
+        decisions: list,
+        ahead: list[PreparedBatch],
     ) -> tuple[list[Article], Counter[tuple[str, str]]]:
         """Clean the articles; return those with text left, and the line counts this batch adds.
 
@@ -229,6 +338,8 @@ class Ingestor:
         """
         counted = self.store.counted_article_ids(a.id for a in articles)
         evidence = self.store.source_line_counts(count_source_lines(articles))
+        for unsaved in ahead:
+            evidence.update(unsaved.source_lines)
         added: Counter[tuple[str, str]] = Counter()
         threshold = self.settings.source_boilerplate_min_articles
         cleaned = []
@@ -250,10 +361,17 @@ class Ingestor:
         return cleaned, added
 
     def _drop_exact_duplicates(
-        self, articles: list[Article], summary: IngestSummary, decisions: list
+        self,
+        articles: list[Article],
+        summary: IngestSummary,
+        decisions: list,
+        ahead: list[PreparedBatch],
     ) -> list[Article]:
         by_hash = self.store.ids_by_content_hash(a.content_hash for a in articles)
         by_url = self.store.ids_by_canonical_url(a.canonical_url for a in articles if a.canonical_url)
+        for unsaved in ahead:
+            by_hash.update({a.content_hash: a.id for a in unsaved.articles})
+            by_url.update({a.canonical_url: a.id for a in unsaved.articles if a.canonical_url})
         kept = []
         for article in articles:
             original = by_hash.get(article.content_hash) or by_url.get(article.canonical_url or "")
@@ -421,6 +539,39 @@ def _until_stored(
         except StoreConflict as error:
             conflict = error
     raise StoreConflict(f"gave up after {ATTEMPTS} tries: {conflict}") from conflict
+def analyse_articles(
+    articles: list[Article], settings: Settings
+) -> tuple[list[Article], Counter[str]]:
+    """Return the articles fingerprinted, analysed and embedded, and the seconds of each stage.
+
+    The per-article stages: what an article gets depends on it and `settings` alone, so any
+    process may run them, on any grouping of articles (`storyline.execute`). The models load
+    once per process (`load_pipeline` and `load_embedder` keep them). Costs the models' time:
+    about 30-100 ms an article for the parse, 100-300 ms for the embedding on one core.
+    """
+    seconds: Counter[str] = Counter()
+    with timed(seconds, "deduplicate"):
+        articles = [fingerprint(article, settings) for article in articles]
+    with timed(seconds, "analyse"):
+        articles = analyse_batch(articles, settings)
+    with timed(seconds, "embed"):
+        articles = embed_articles(articles, load_embedder(settings.embedder_name()))
+    return articles, seconds
+
+
+@contextmanager
+def timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+    """Add the wall time of the `with` block to `seconds[stage]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] += time.perf_counter() - started
+
+
+def _decided_ids(batch: PreparedBatch) -> set[str]:
+    """Return the ids a prepared batch decides once stored: stored, copies and rejected."""
+    return {a.id for a in batch.articles} | {article_id for article_id, _, _ in batch.decisions}
 
 
 def _with_story_year(article: Article, profile: StoryProfile) -> Article:
@@ -468,9 +619,10 @@ def ingest_paths(
     store: Store,
     settings: Settings,
     progress: Callable[[int], None] | None = None,
+    engine: Engine | None = None,
 ) -> IngestSummary:
     """Read files and folders and ingest what they hold; see `Ingestor`."""
     paths = list(paths)
-    ingestor = Ingestor(store, settings)
+    ingestor = Ingestor(store, settings, engine)
     ingestor.count_lines(read_paths(paths, settings))
     return ingestor.ingest(read_paths(paths, settings), progress)

@@ -53,6 +53,7 @@ class Settings:
     story_merge_probability: float | None = None
     # pipeline
     batch_size: int = 64
+    engine_batch_size: int = 16  # articles per task of the per-article stages (storyline.execute)
     # watch: fetching feeds and pages over HTTP (`storyline watch`)
     watch_connect_timeout: float = 10.0  # seconds to open a connection
     watch_read_timeout: float = 30.0  # seconds to wait for each piece of a response
