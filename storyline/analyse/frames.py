@@ -335,9 +335,10 @@ def frame_article(article: Article, doc: Doc, settings: Settings) -> Article:
     own and lemmatised; no second parse.
     """
     lemmatize = _lemmatizer(load_pipeline(settings.spacy_candidates()))
+    copier = _SpanCopier(doc)
 
     def frame(start: int, end: int) -> StatementFrame | None:
-        own = _span_doc(doc, start, end)
+        own = copier.copy(start, end)
         return read_frame(lemmatize(own)) if own is not None else None
 
     statements = [replace(s, frame=frame(s.start, s.end)) for s in article.statements]
@@ -373,24 +374,33 @@ def frame_texts(texts: Sequence[str], settings: Settings | None = None) -> list[
     ]
 
 
-def _span_doc(doc: Doc, start: int, end: int) -> Doc | None:
-    """Return the tokens covering characters `start`-`end` of `doc` as a Doc of their own.
+class _SpanCopier:
+    """Copies spans of one parsed article into Docs of their own; the article is read once."""
 
-    The parse is kept with every head inside (`_heads_inside`), so a fragment of a sentence
-    ("NATO will not send troops" after "he said that") reads as that clause parsed alone; a name
-    cut by the span's edge keeps its label. None for an empty span.
-    """
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None or not len(span):
-        return None
-    own = span.as_doc()
-    own.from_array([HEAD, DEP], _heads_inside(span))
-    own.ents = [
-        Span(own, max(e.start, span.start) - span.start, min(e.end, span.end) - span.start, e.label)
-        for e in doc.ents
-        if e.start < span.end and span.start < e.end
-    ]
-    return own
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.attributes = doc._get_array_attrs()
+        self.array = doc.to_array(self.attributes)
+        self.entities = [(e.start, e.end, e.label) for e in doc.ents]
+
+    def copy(self, start: int, end: int) -> Doc | None:
+        """Return the tokens covering characters `start`-`end` as a Doc of their own.
+
+        The parse is kept with every head inside (`_heads_inside`), so a fragment of a sentence
+        ("NATO will not send troops" after "he said that") reads as that clause parsed alone; a
+        name cut by the span's edge keeps its label. None for an empty span.
+        """
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        own = span.as_doc(array_head=self.attributes, array=self.array)
+        own.from_array([HEAD, DEP], _heads_inside(span))
+        own.ents = [
+            Span(own, max(first, span.start) - span.start, min(last, span.end) - span.start, label)
+            for first, last, label in self.entities
+            if first < span.end and span.start < last
+        ]
+        return own
 
 
 def _heads_inside(span: Span) -> numpy.ndarray:

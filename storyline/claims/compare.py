@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 
@@ -56,8 +57,12 @@ class Comparison:
 # -- comparing two frames ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def _names_match(a: str, b: str, params: ComparerParams) -> bool:
-    """Return whether two entity keys name the same thing (alias, spelling variant, or one word shared)."""
+    """Return whether two entity keys name the same thing (alias, spelling variant, or one word shared).
+
+    Cached: a story's statements name the same few entities over and over.
+    """
     if a == b:
         return True
     words_a, words_b = a.split(), b.split()
@@ -106,11 +111,28 @@ def _concepts_match(a: Concept, b: Concept, params: ComparerParams) -> bool:
 def _coverage(
     target: Sequence[Concept], pool: Sequence[Concept], params: ComparerParams
 ) -> tuple[float, list[Concept]]:
-    """Return the weighted share of `target` matched in `pool`, and the unmatched concepts."""
+    """Return the weighted share of `target` matched in `pool`, and the unmatched concepts.
+
+    As `_concepts_match` against every concept of the pool, with its words and synonym groups
+    looked up in sets.
+    """
     total = sum(c.weight for c in target)
     if not total:
         return 0.0, []
-    missing = [c for c in target if not any(_concepts_match(c, other, params) for other in pool)]
+    words = {c.key for c in pool if not c.entity}
+    groups = frozenset().union(*(_SYNONYMS.get(word, ()) for word in words))
+    names = [c.key for c in pool if c.entity]
+
+    def found(concept: Concept) -> bool:
+        if concept.entity:
+            return any(_names_match(concept.key, other.key, params) for other in pool)
+        return (
+            concept.key in words
+            or not groups.isdisjoint(_SYNONYMS.get(concept.key, ()))
+            or any(_names_match(concept.key, name, params) for name in names)
+        )
+
+    missing = [c for c in target if not found(c)]
     matched = total - sum(c.weight for c in missing)
     return matched / total, missing
 
