@@ -41,10 +41,11 @@ def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Artic
         if lang in parsed:
             by_language.setdefault(lang, []).append(index)
     for lang, indexes in by_language.items():
-        docs = parse_texts([analysed[i].text for i in indexes], settings, lang)
+        english = lang in STATEMENT_LANGUAGES
+        docs = parse_texts([analysed[i].text for i in indexes], settings, lang, not english)
         for index, doc in zip(indexes, docs, strict=True):
             analysed[index] = annotate(analysed[index], doc, lang)
-            if lang in STATEMENT_LANGUAGES:
+            if english:
                 analysed[index] = frame_article(analysed[index], doc, settings)
     return [date_article(article) for article in analysed]
 

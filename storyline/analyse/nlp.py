@@ -12,8 +12,13 @@ from spacy.tokens import Doc
 
 from storyline.settings import Settings
 
-# The lemmatizer is the only component no stage reads.
+# Only statement frames read lemmas, on statement spans (`storyline.analyse.frames`): the
+# lemmatizer stays out of the pipe.
 UNUSED_COMPONENTS = ("lemmatizer",)
+# Languages read for sentences and names only need the parser and the recognizer: the rest is
+# not run, and the lemmatizer (lookup tables) not even loaded.
+NAMES_ONLY_UNUSED = ("morphologizer", "attribute_ruler", "tagger")
+NAMES_ONLY_EXCLUDED = ("lemmatizer", "senter")
 
 
 class PipelineMissing(RuntimeError):
@@ -21,11 +26,16 @@ class PipelineMissing(RuntimeError):
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(candidates: tuple[str, ...]) -> Language:
-    """Return the first spaCy pipeline in `candidates` that loads, without unused components."""
+def load_pipeline(candidates: tuple[str, ...], names_only: bool = False) -> Language:
+    """Return the first spaCy pipeline in `candidates` that loads, without unused components.
+
+    `names_only`: for sentences and named entities alone (languages without statement rules).
+    """
     errors = []
     for name in candidates:
         try:
+            if names_only:
+                return spacy.load(name, disable=list(NAMES_ONLY_UNUSED), exclude=list(NAMES_ONLY_EXCLUDED))
             return spacy.load(name, disable=list(UNUSED_COMPONENTS))
         except OSError as error:
             errors.append(f"{name}: {error}")
@@ -35,9 +45,11 @@ def load_pipeline(candidates: tuple[str, ...]) -> Language:
     )
 
 
-def parse_texts(texts: Sequence[str], settings: Settings, lang: str = "en") -> Iterator[Doc]:
+def parse_texts(
+    texts: Sequence[str], settings: Settings, lang: str = "en", names_only: bool = False
+) -> Iterator[Doc]:
     """Yield the parsed `Doc` of each text of one language, in order, streamed through `nlp.pipe`."""
-    nlp = load_pipeline(settings.language_pipelines()[lang])
+    nlp = load_pipeline(settings.language_pipelines()[lang], names_only)
     yield from nlp.pipe(
         texts, batch_size=settings.spacy_batch_size, n_process=settings.spacy_processes
     )
