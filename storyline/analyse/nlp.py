@@ -25,18 +25,22 @@ class PipelineMissing(RuntimeError):
     """No configured spaCy pipeline could be loaded."""
 
 
-@lru_cache(maxsize=4)
-def load_pipeline(candidates: tuple[str, ...], names_only: bool = False) -> Language:
-    """Return the first spaCy pipeline in `candidates` that loads, without unused components.
+def load_pipeline(candidates: tuple[str, ...]) -> Language:
+    """Return the first spaCy pipeline in `candidates` that loads, without unused components."""
+    return _load(candidates, UNUSED_COMPONENTS, ())
 
-    `names_only`: for sentences and named entities alone (languages without statement rules).
-    """
+
+def load_names_pipeline(candidates: tuple[str, ...]) -> Language:
+    """Return the first pipeline in `candidates` that loads, for sentences and named entities only."""
+    return _load(candidates, NAMES_ONLY_UNUSED, NAMES_ONLY_EXCLUDED)
+
+
+@lru_cache(maxsize=4)
+def _load(candidates: tuple[str, ...], disable: tuple[str, ...], exclude: tuple[str, ...]) -> Language:
     errors = []
     for name in candidates:
         try:
-            if names_only:
-                return spacy.load(name, disable=list(NAMES_ONLY_UNUSED), exclude=list(NAMES_ONLY_EXCLUDED))
-            return spacy.load(name, disable=list(UNUSED_COMPONENTS))
+            return spacy.load(name, disable=list(disable), exclude=list(exclude))
         except OSError as error:
             errors.append(f"{name}: {error}")
     raise PipelineMissing(
@@ -45,11 +49,17 @@ def load_pipeline(candidates: tuple[str, ...], names_only: bool = False) -> Lang
     )
 
 
+def language_pipeline(settings: Settings, lang: str, names_only: bool = False) -> Language:
+    """Return the pipeline for `lang`; `names_only` for sentences and named entities alone."""
+    load = load_names_pipeline if names_only else load_pipeline
+    return load(settings.language_pipelines()[lang])
+
+
 def parse_texts(
     texts: Sequence[str], settings: Settings, lang: str = "en", names_only: bool = False
 ) -> Iterator[Doc]:
     """Yield the parsed `Doc` of each text of one language, in order, streamed through `nlp.pipe`."""
-    nlp = load_pipeline(settings.language_pipelines()[lang], names_only)
+    nlp = language_pipeline(settings, lang, names_only)
     yield from nlp.pipe(
         texts, batch_size=settings.spacy_batch_size, n_process=settings.spacy_processes
     )
