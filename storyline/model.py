@@ -67,6 +67,46 @@ class Quantity:
     approximation: str | None = None  # "about", "more than", "up to", ...
 
 
+@dataclass(frozen=True)
+class Concept:
+    """One content word or named entity of a statement, normalised for matching."""
+
+    key: str  # lemma, or the alias key of an entity ("us", "russia", "zelanski")
+    weight: float
+    entity: bool
+    text: str  # as written, for reasons
+
+
+@dataclass(frozen=True)
+class StatementFrame:
+    """What a statement asserts, read from its parse: content, subject, polarity, modality, figures.
+
+    Plain data (no spaCy objects), so it travels with its statement and is kept in claim records.
+    """
+
+    text: str
+    concepts: tuple[Concept, ...]  # of the reported clause
+    all_entities: frozenset[str]  # alias keys of every name in the statement, frame included
+    subject: tuple[Concept, ...]
+    object: Concept | None  # head of what the event acts on: an entailment must match it
+    object_modifiers: tuple[Concept, ...]  # its compounds ("gas" supplies)
+    numbers: frozenset[str]  # numerals no quantity covers
+    subject_pronoun: bool  # "we", "it", "he": whom it stands for is not in the statement
+    event: str | None  # lemma of the event at the end of the control path
+    negated: bool
+    negation_cue: str | None
+    hedged: bool
+    hedge_cue: str | None
+    quantities: tuple[Quantity, ...] = ()
+
+    @property
+    def polarity_text(self) -> str:
+        """Return the polarity and modality in words, for reasons ("will not", "may")."""
+        words = [self.hedge_cue or ""] if self.hedged else []
+        words.append(self.negation_cue or "not" if self.negated else "")
+        return " ".join(word for word in words if word) or "affirmative"
+
+
 @dataclass
 class Statement:
     """Who said what, when: one attributed statement with character offsets into the clean text."""
@@ -85,6 +125,7 @@ class Statement:
     cue_end: int | None = None
     said_on: str | None = None  # TIMEX3 date value
     said_on_source: str | None = None  # "time expression" or "article date"
+    frame: StatementFrame | None = None  # what the content asserts, read from the article's parse
 
 
 @dataclass
@@ -114,6 +155,8 @@ class Article:
     times: list[TimeExpression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    # the frame of each sentence stating a figure no statement covers, by (start, end)
+    figure_frames: dict[tuple[int, int], StatementFrame] = field(default_factory=dict)
     # embed
     embedding: bytes | None = None  # float16 unit vector of title and lead (storyline.embed)
     embedding_model: str | None = None  # the embedder that made it

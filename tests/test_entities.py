@@ -222,6 +222,22 @@ def test_organisation_short_forms_and_acronyms() -> None:
     assert police != fire
 
 
+def test_a_word_too_many_entities_share_is_not_looked_up_but_an_exact_name_is() -> None:
+    ministries = ("Ministry of Fisheries", "Ministry of Forests", "Ministry of Finance")
+    capped = EntityResolver(ResolverParams(max_key_entities=2))
+    uncapped = EntityResolver()
+    for resolver in (capped, uncapped):
+        for index, name in enumerate(ministries):
+            resolve(resolver, f"m{index}", local(name, "ORG"))
+    finance = {resolver: resolve(resolver, "x", local("Ministry of Finances", "ORG"))[0] for resolver in (capped, uncapped)}
+    # "ministry", "of" and the initials "mf" now name three entities: with the cap only the exact
+    # name is read, so a spelling that shares nothing else ("Finances") is not found.
+    assert uncapped.entity(finance[uncapped]).article_ids == ["m2", "x"]
+    assert capped.entity(finance[capped]).article_ids == ["x"]
+    [forests] = resolve(capped, "y", local("Ministry of Forests", "ORG"))
+    assert capped.entity(forests).article_ids == ["m1", "y"]
+
+
 def test_records_round_trip_keeps_resolving_the_same_way() -> None:
     resolver = EntityResolver(ResolverParams())
     resolve(resolver, "a", local("Jen Psaki", roles=["press secretary"]), local("NATO", "ORG"))

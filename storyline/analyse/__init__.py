@@ -8,6 +8,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from storyline.analyse.attribution import date_statements
+from storyline.analyse.frames import frame_article
 from storyline.analyse.language import detect_language
 from storyline.analyse.nlp import parse_texts, parsed_languages
 from storyline.analyse.quantities import find_quantities
@@ -26,7 +27,8 @@ ENTITY_LABELS = {"PER": "PERSON", "MISC": "NORP"}
 def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Article]:
     """Return the articles with language, sentences, entities, statements and times filled in.
 
-    Each language with an installed spaCy pipeline is parsed in one `nlp.pipe` stream.
+    Each language with an installed spaCy pipeline is parsed in one `nlp.pipe` stream; what each
+    statement (and each sentence stating a figure) asserts is read from that parse into its frame.
     """
     analysed = [
         replace(article, lang=article.lang or detect_language(article.text))
@@ -39,9 +41,12 @@ def analyse_batch(articles: Sequence[Article], settings: Settings) -> list[Artic
         if lang in parsed:
             by_language.setdefault(lang, []).append(index)
     for lang, indexes in by_language.items():
-        docs = parse_texts([analysed[i].text for i in indexes], settings, lang)
+        english = lang in STATEMENT_LANGUAGES
+        docs = parse_texts([analysed[i].text for i in indexes], settings, lang, not english)
         for index, doc in zip(indexes, docs, strict=True):
             analysed[index] = annotate(analysed[index], doc, lang)
+            if english:
+                analysed[index] = frame_article(analysed[index], doc, settings)
     return [date_article(article) for article in analysed]
 
 

@@ -12,21 +12,35 @@ from spacy.tokens import Doc
 
 from storyline.settings import Settings
 
-# The lemmatizer is the only component no stage reads.
+# Only statement frames read lemmas, on statement spans (`storyline.analyse.frames`): the
+# lemmatizer stays out of the pipe.
 UNUSED_COMPONENTS = ("lemmatizer",)
+# Languages read for sentences and names only need the parser and the recognizer: the rest is
+# not run, and the lemmatizer (lookup tables) not even loaded.
+NAMES_ONLY_UNUSED = ("morphologizer", "attribute_ruler", "tagger")
+NAMES_ONLY_EXCLUDED = ("lemmatizer", "senter")
 
 
 class PipelineMissing(RuntimeError):
     """No configured spaCy pipeline could be loaded."""
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(candidates: tuple[str, ...]) -> Language:
     """Return the first spaCy pipeline in `candidates` that loads, without unused components."""
+    return _load(candidates, UNUSED_COMPONENTS, ())
+
+
+def load_names_pipeline(candidates: tuple[str, ...]) -> Language:
+    """Return the first pipeline in `candidates` that loads, for sentences and named entities only."""
+    return _load(candidates, NAMES_ONLY_UNUSED, NAMES_ONLY_EXCLUDED)
+
+
+@lru_cache(maxsize=4)
+def _load(candidates: tuple[str, ...], disable: tuple[str, ...], exclude: tuple[str, ...]) -> Language:
     errors = []
     for name in candidates:
         try:
-            return spacy.load(name, disable=list(UNUSED_COMPONENTS))
+            return spacy.load(name, disable=list(disable), exclude=list(exclude))
         except OSError as error:
             errors.append(f"{name}: {error}")
     raise PipelineMissing(
@@ -35,9 +49,17 @@ def load_pipeline(candidates: tuple[str, ...]) -> Language:
     )
 
 
-def parse_texts(texts: Sequence[str], settings: Settings, lang: str = "en") -> Iterator[Doc]:
+def language_pipeline(settings: Settings, lang: str, names_only: bool = False) -> Language:
+    """Return the pipeline for `lang`; `names_only` for sentences and named entities alone."""
+    load = load_names_pipeline if names_only else load_pipeline
+    return load(settings.language_pipelines()[lang])
+
+
+def parse_texts(
+    texts: Sequence[str], settings: Settings, lang: str = "en", names_only: bool = False
+) -> Iterator[Doc]:
     """Yield the parsed `Doc` of each text of one language, in order, streamed through `nlp.pipe`."""
-    nlp = load_pipeline(settings.language_pipelines()[lang])
+    nlp = language_pipeline(settings, lang, names_only)
     yield from nlp.pipe(
         texts, batch_size=settings.spacy_batch_size, n_process=settings.spacy_processes
     )

@@ -10,7 +10,6 @@ from storyline.claims.compare import (
     compare_frames,
     compare_pairs,
     compare_statements,
-    frame_statements,
 )
 from storyline.claims.group import (
     CHANGED,
@@ -47,5 +46,4 @@ __all__ = [
     "compare_frames",
     "compare_pairs",
     "compare_statements",
-    "frame_statements",
 ]

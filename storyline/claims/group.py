@@ -11,31 +11,31 @@ similar. Verdicts over a claim's statements:
   "may" and "will not";
 * disputed — different voices say incompatible things within `dispute_window_days` of each other.
 
-The speaker of a reported fact (no speaker) is the outlet. Costs one parse per statement and a
-comparison per pair of statements in a claim (claims are small).
+The speaker of a reported fact (no speaker) is the outlet. Statements come with their frames,
+read from their article's parse; one without (a bare text, a claim stored before frames were kept)
+costs a parse. Grouping costs a comparison per pair of statements in a claim (claims are small).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from itertools import combinations
 from typing import Any
 
+from storyline.analyse.frames import frame_texts
 from storyline.claims.compare import (
     CONTRADICTION,
     ENTAILMENT,
     ComparerParams,
-    StatementFrame,
     compare_frames,
-    frame_statements,
     matching_keys,
 )
-from storyline.model import Quantity
+from storyline.model import Concept, Quantity, StatementFrame
 from storyline.settings import Settings
 
 REPEATED, CONFIRMED, CHANGED, DISPUTED = "repeated", "confirmed", "changed", "disputed"
@@ -65,6 +65,7 @@ class ClaimInput:
     duplicate_of: str | None = None  # of its article
     quantities: tuple[Quantity, ...] = ()
     speaker_id: str | None = None  # the speaker's canonical entity, when resolved
+    frame: StatementFrame | None = None  # read from the article's parse; None: parse the content
 
     @property
     def voice_key(self) -> str:
@@ -134,21 +135,62 @@ class Claim:
             "first": {"statement_id": first.statement_id, "speaker": first.voice, "date": first.date,
                       "source": first.source},
             "outlets": self.outlets,
-            "statements": [asdict(s) for s in self.statements],
+            "statements": [_statement_record(s) for s in self.statements],
             "verdicts": [asdict(v) for v in self.verdicts],
         }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Claim:
-        """Return the claim `to_record` gave."""
+        """Return the claim `to_record` gave (records stored before frames were kept included)."""
         statements = [
-            ClaimInput(**{**s, "quantities": tuple(Quantity(**q) for q in s.get("quantities", ()))})
+            ClaimInput(**{
+                **s,
+                "quantities": tuple(Quantity(**q) for q in s.get("quantities", ())),
+                "frame": _frame_from_record(s["frame"]) if s.get("frame") else None,
+            })
             for s in record["statements"]
         ]
         verdicts = [
             Verdict(v["kind"], tuple(v["statement_ids"]), v["reason"]) for v in record["verdicts"]
         ]
         return cls(record["id"], record["story_id"], statements, verdicts)
+
+
+def _statement_record(statement: ClaimInput) -> dict[str, Any]:
+    record = {f.name: getattr(statement, f.name) for f in fields(statement)}
+    record["quantities"] = [asdict(q) for q in statement.quantities]
+    record["frame"] = _frame_record(statement.frame) if statement.frame else None
+    return record
+
+
+def _frame_record(frame: StatementFrame) -> dict[str, Any]:
+    """Return the frame as JSON-ready data, concepts as [key, weight, entity, text] lists."""
+    record = {f.name: getattr(frame, f.name) for f in fields(frame)}
+    for name in ("concepts", "subject", "object_modifiers"):
+        record[name] = [_concept_record(c) for c in record[name]]
+    record["object"] = _concept_record(frame.object) if frame.object else None
+    record["all_entities"] = sorted(frame.all_entities)
+    record["numbers"] = sorted(frame.numbers)
+    record["quantities"] = [asdict(q) for q in frame.quantities]
+    return record
+
+
+def _concept_record(concept: Concept) -> list[Any]:
+    return [concept.key, concept.weight, concept.entity, concept.text]
+
+
+def _frame_from_record(record: dict[str, Any]) -> StatementFrame:
+    """Return the frame `_frame_record` gave."""
+    return StatementFrame(**{
+        **record,
+        "concepts": tuple(Concept(*c) for c in record["concepts"]),
+        "subject": tuple(Concept(*c) for c in record["subject"]),
+        "object_modifiers": tuple(Concept(*c) for c in record["object_modifiers"]),
+        "object": Concept(*record["object"]) if record["object"] else None,
+        "all_entities": frozenset(record["all_entities"]),
+        "numbers": frozenset(record["numbers"]),
+        "quantities": tuple(Quantity(**q) for q in record["quantities"]),
+    })
 
 
 def _day(value: str | None) -> date | None:
@@ -213,14 +255,14 @@ def _joins(frame: StatementFrame, founder: StatementFrame, params: GroupParams) 
 
 
 def _verdicts(
-    statements: Sequence[ClaimInput], frames: dict[str, StatementFrame], params: GroupParams
+    statements: Sequence[ClaimInput], params: GroupParams
 ) -> list[Verdict]:
     """Return the verdicts on one claim's statements."""
     ordered = sorted(statements, key=_order)
     verdicts: list[Verdict] = []
     agreeing_with_first = [ordered[0]]
     for a, b in combinations(ordered, 2):
-        relation = _relate(frames[a.content], frames[b.content], params)
+        relation = _relate(a.frame, b.frame, params)
         day_a, day_b = _day(a.date), _day(b.date)
         later = day_a is not None and day_b is not None and day_b > day_a
         ids = (a.statement_id, b.statement_id)
@@ -273,33 +315,22 @@ def _confirmation(agreeing: Sequence[ClaimInput]) -> Verdict | None:
 # -- grouping -----------------------------------------------------------------------------------
 
 
-def _frames(
-    statements: Iterable[ClaimInput], settings: Settings | None
-) -> dict[str, StatementFrame]:
-    """Return the frame of each distinct content, parsing only contents not seen recently.
+def _framed(statements: Sequence[ClaimInput], settings: Settings | None) -> list[ClaimInput]:
+    """Return the statements, each with a frame: its own, else its content parsed alone.
 
-    A story's statements are compared again whenever it grows, so frames are kept in a bounded
-    cache (`_FRAME_CACHE_SIZE` contents): each content is parsed once, not once per update.
+    Only statements without one cost a parse (and load spaCy); the pipeline's all have one, and
+    the frame given here is kept in the claim's record, so a stored statement is parsed once.
     """
-    contents = list(dict.fromkeys(s.content for s in statements))
-    missing = [content for content in contents if content not in _frame_cache]
-    for content, frame in zip(missing, frame_statements(missing, settings), strict=True):
-        _frame_cache[content] = frame
-    for content in contents:
-        _frame_cache.move_to_end(content)
-    while len(_frame_cache) > _FRAME_CACHE_SIZE:
-        _frame_cache.popitem(last=False)
-    return {content: _frame_cache[content] for content in contents}
-
-
-_FRAME_CACHE_SIZE = 20_000
-_frame_cache: OrderedDict[str, StatementFrame] = OrderedDict()
+    contents = list(dict.fromkeys(s.content for s in statements if s.frame is None))
+    if not contents:
+        return list(statements)
+    parsed = dict(zip(contents, frame_texts(contents, settings), strict=True))
+    return [s if s.frame is not None else replace(s, frame=parsed[s.content]) for s in statements]
 
 
 def _assign(
     claims: list[Claim],
     new: Sequence[ClaimInput],
-    frames: dict[str, StatementFrame],
     params: GroupParams,
 ) -> set[str]:
     """Add each new statement to its story's best claim or a new one; return touched claim ids."""
@@ -318,12 +349,12 @@ def _assign(
     for claim in claims:
         if claim.story_id in stories:
             founder = next(s for s in claim.statements if claim_id(s.statement_id) == claim.id)
-            index(claim, frames[founder.content])
+            index(claim, founder.frame)
     for statement in sorted(new, key=_order):
         if statement.statement_id in known:
             continue
         known.add(statement.statement_id)
-        frame = frames[statement.content]
+        frame = statement.frame
         candidates = {
             claim.id: (claim, founder_frame)
             for key in matching_keys(frame)
@@ -368,10 +399,12 @@ def update_claims(
         Claim(c.id, c.story_id, list(c.statements), list(c.verdicts)) if c.story_id in stories else c
         for c in existing
     ]
-    in_stories = [s for c in claims if c.story_id in stories for s in c.statements]
-    frames = _frames([*in_stories, *new], settings)
-    touched = _assign(claims, new, frames, params)
+    held = [claim for claim in claims if claim.story_id in stories]
+    framed = iter(_framed([*(s for c in held for s in c.statements), *new], settings))
+    for claim in held:
+        claim.statements = [next(framed) for _ in claim.statements]
+    touched = _assign(claims, list(framed), params)
     for claim in claims:
         if claim.id in touched:
-            claim.verdicts = _verdicts(claim.statements, frames, params)
+            claim.verdicts = _verdicts(claim.statements, params)
     return claims

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storyline.analyse.frames import figure_sentences
 from storyline.claims.group import ClaimInput
 from storyline.model import Article, Quantity
 
@@ -20,6 +21,7 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
 
     A sentence with a quantity that no statement covers is a reported fact: the outlet is its
     speaker, so "about 130,000 soldiers" in one outlet can dispute "about 100,000" in another.
+    Each input carries the frame analysis read from the article's parse.
     """
     inputs = [
         ClaimInput(
@@ -33,15 +35,12 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
             duplicate_of=article.duplicate_of,
             quantities=_within(article.quantities, s.start, s.end),
             speaker_id=s.entity_id,
+            frame=s.frame,
         )
         for s in article.statements
         if len(s.content.split()) >= MIN_CLAIM_WORDS
     ]
-    covered = [(s.start, s.end) for s in article.statements]
-    for start, end in article.sentences:
-        figures = _within(article.quantities, start, end)
-        if not figures or any(a < end and start < b for a, b in covered):
-            continue
+    for start, end in figure_sentences(article):
         inputs.append(
             ClaimInput(
                 statement_id=statement_id(article.id, start, end),
@@ -52,7 +51,8 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
                 content=article.text[start:end].strip(),
                 date=article.date,
                 duplicate_of=article.duplicate_of,
-                quantities=figures,
+                quantities=_within(article.quantities, start, end),
+                frame=article.figure_frames.get((start, end)),
             )
         )
     return inputs

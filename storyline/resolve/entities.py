@@ -123,19 +123,19 @@ def _split_headline_runs(text: str, mentions: list[_Mention]) -> list[_Mention]:
     "Lindsay Lohan Checks Into Rehab"). Such a span, unless the body uses it as it is, becomes the
     longest names inside it that the body's mentions use; with none, it is kept.
     """
-    body = {
-        name_key(item.mention.text)
-        for item in mentions
-        if not is_title_case(_line_of(text, item.mention.start))
-    }
+    headline: dict[int, bool] = {}  # line start -> title case; a line is read once, not per name
+
+    def in_headline(start: int) -> bool:
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start not in headline:
+            headline[line_start] = is_title_case(_line_of(text, start))
+        return headline[line_start]
+
+    body = {name_key(item.mention.text) for item in mentions if not in_headline(item.mention.start)}
     result = []
     for item in mentions:
         key = name_key(item.mention.text)
-        if (
-            key in body
-            or len(key.split()) < 2
-            or not is_title_case(_line_of(text, item.mention.start))
-        ):
+        if key in body or len(key.split()) < 2 or not in_headline(item.mention.start):
             result.append(item)
             continue
         pieces = _known_pieces(item.mention, body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jellyfish
 from anyascii import anyascii
@@ -208,11 +209,17 @@ def is_well_formed(name: str) -> bool:
     return name[0].isupper() or name[0].isdigit()
 
 
+# Resolution compares the same names over and over: their keys and words are computed once.
+_CACHED_NAMES = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED_NAMES)
 def name_key(name: str) -> str:
     """Return the form two spellings of one name share: casefolded, no accents, no dots or hyphens.
 
     Names in other scripts are transliterated to Latin letters first (anyascii), so
     "Столтенберг" is "stoltenberg" and "Зеленський" is "zelenskiy", one letter from "zelensky".
+    Cached.
     """
     name = latin(name)
     decomposed = unicodedata.normalize("NFKD", name)
@@ -243,8 +250,13 @@ _LAST_LATIN = 0x24F  # end of Latin Extended-B
 
 
 def name_tokens(name: str) -> list[str]:
-    """Return the words of a name's key, without generational suffixes ("Jr.")."""
-    return [word for word in name_key(name).split() if word not in NAME_SUFFIXES]
+    """Return the words of a name's key, without generational suffixes ("Jr."). Cached."""
+    return list(_name_words(name))
+
+
+@lru_cache(maxsize=_CACHED_NAMES)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(word for word in name_key(name).split() if word not in NAME_SUFFIXES)
 
 
 def surname(name: str) -> str:
@@ -275,8 +287,9 @@ GENERIC_ORG_WORDS = word_set(
 LEGAL_FORMS = word_set("corp corporation inc incorporated ltd llc plc co company ag sa gmbh")
 
 
+@lru_cache(maxsize=_CACHED_NAMES)
 def short_form_of(short: str, long: str) -> bool:
-    """Return whether an organisation's short name can stand for its long name.
+    """Return whether an organisation's short name can stand for its long name (cached).
 
     "NATO" for "North Atlantic Treaty Organization", "Colts" for "Indianapolis Colts" and
     "Fish and Wildlife Service" for "U.S. Fish and Wildlife Service"; not "Department" for
@@ -301,8 +314,9 @@ def _without_legal_form(words: list[str]) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=_CACHED_NAMES)
 def acronym(name: str) -> str:
-    """Return the initials of the capitalised words ("North Atlantic Treaty Organization" -> "nato")."""
+    """Return the initials of the capitalised words ("North Atlantic Treaty Organization" -> "nato"). Cached."""
     words = [word for word in re.split(r"[\s\-]+", name) if word and word[0].isupper()]
     return "".join(word[0] for word in words).casefold() if len(words) > 1 else ""
 
@@ -318,16 +332,18 @@ def word_similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     score = jellyfish.jaro_winkler_similarity(a, b)
-    if (
-        len(a) > 2
-        and len(b) > 2
-        and (
-            jellyfish.metaphone(a) == jellyfish.metaphone(b)
-            or jellyfish.nysiis(a) == jellyfish.nysiis(b)
-        )
-    ):
-        score = max(score, 0.5 + score / 2)
+    if len(a) > 2 and len(b) > 2:
+        (metaphone_a, nysiis_a), (metaphone_b, nysiis_b) = _sound(a), _sound(b)
+        if metaphone_a == metaphone_b or nysiis_a == nysiis_b:
+            score = max(score, 0.5 + score / 2)
     return score
+
+
+@lru_cache(maxsize=_CACHED_NAMES)
+def _sound(word: str) -> tuple[str, str]:
+    """Return the word's Metaphone and NYSIIS codes."""
+    return jellyfish.metaphone(word), jellyfish.nysiis(word)
+
 
 
 def given_names_compatible(a: list[str], b: list[str], threshold: float) -> bool:
@@ -364,8 +380,12 @@ def person_similarity(a: str, b: str, given_threshold: float) -> float:
     return word_similarity(surname_a, surname_b)
 
 
+@lru_cache(maxsize=_CACHED_NAMES)
 def organisation_similarity(a: str, b: str) -> float:
-    """Return how alike two organisation (or place) names are, 0 to 1; acronyms match their expansion."""
+    """Return how alike two organisation (or place) names are, 0 to 1; acronyms match their expansion.
+
+    Cached: the same pairs of names meet in article after article.
+    """
     key_a, key_b = name_key(a), name_key(b)
     if key_a == key_b:
         return 1.0

@@ -54,6 +54,9 @@ class ResolverParams:
     min_shared_context: int = 2
     given_name_similarity: float = LinkParams.given_name_similarity
     use_story: bool = True  # count "same story" as evidence when a story id is given
+    # A word or sound more canonical entities share than this ("of", "russian") is not looked
+    # up: a look-up then costs at most this many candidates a key, however large the store.
+    max_key_entities: int = 200
 
 
 @dataclass
@@ -103,7 +106,7 @@ class EntityResolver:
     def __init__(self, params: ResolverParams | None = None) -> None:
         self.params = params or ResolverParams()
         self.entities_: dict[str, CanonicalEntity] = {}
-        self._index: dict[str, set[str]] = {}
+        self._index: dict[str, set[str]] = {}  # blocking key -> ids of the entities it names
 
     def resolve_article(
         self, article_id: str, local_entities: list[LocalEntity], story_id: str | None = None
@@ -137,7 +140,7 @@ class EntityResolver:
         for record in records:
             entity = CanonicalEntity(**record)
             resolver.entities_[entity.id] = entity
-            resolver._index_entity(entity)
+            resolver._index_names(entity.id, list(entity.aliases))
         return resolver
 
     # -- matching ---------------------------------------------------------------------------
@@ -251,10 +254,16 @@ class EntityResolver:
         return shared >= self.params.min_shared_context
 
     def _candidates(self, entity: LocalEntity) -> list[CanonicalEntity]:
-        """Return the canonical entities that share a word, a sound or an acronym with the entity."""
+        """Return the canonical entities that share a name, a word, a sound or an acronym with the entity.
+
+        A key shared by more than `max_key_entities` entities is skipped, an exact name never:
+        the cost is bounded by the entity's keys, not by the size of the store.
+        """
         ids: set[str] = set()
         for block in _blocking_keys(entity.aliases):
-            ids |= self._index.get(block, set())
+            posting = self._index.get(block, set())
+            if len(posting) <= self.params.max_key_entities or block.startswith("n:"):
+                ids |= posting
         return [self.entities_[entity_id] for entity_id in sorted(ids)]
 
     # -- updating ---------------------------------------------------------------------------
@@ -277,6 +286,7 @@ class EntityResolver:
     ) -> None:
         """Merge a local entity's names, type, roles and context into the canonical entity."""
         forms = Counter(mention.text for mention in entity.mentions)
+        self._index_names(canonical.id, [a for a in entity.aliases if a not in canonical.aliases])
         for alias in entity.aliases:
             canonical.aliases[alias] = canonical.aliases.get(alias, 0) + max(forms[alias], 1)
         canonical.types[entity.type] = canonical.types.get(entity.type, 0) + 1
@@ -294,12 +304,11 @@ class EntityResolver:
             canonical.types, key=lambda label: (canonical.types[label], label == "PERSON")
         )
         canonical.name = canonical_name(canonical.aliases, canonical.type)
-        self._index_entity(canonical)
 
-    def _index_entity(self, canonical: CanonicalEntity) -> None:
-        """Add the canonical entity under every blocking key of its aliases."""
-        for block in _blocking_keys(list(canonical.aliases)):
-            self._index.setdefault(block, set()).add(canonical.id)
+    def _index_names(self, entity_id: str, aliases: list[str]) -> None:
+        """Add the canonical entity under every blocking key of these (new) aliases."""
+        for block in _blocking_keys(aliases):
+            self._index.setdefault(block, set()).add(entity_id)
 
 
 def canonical_name(aliases: dict[str, int], entity_type: str) -> str:
@@ -318,9 +327,12 @@ def canonical_name(aliases: dict[str, int], entity_type: str) -> str:
 
 
 def _blocking_keys(aliases: list[str]) -> set[str]:
-    """Return the keys under which a name is indexed: its words, their Metaphone codes, acronyms."""
+    """Return the keys under which a name is indexed: itself, its words, their Metaphone codes, acronyms."""
     keys: set[str] = set()
     for alias in aliases:
+        key = name_key(alias)
+        if key:
+            keys.add(f"n:{key}")
         for word in name_tokens(alias):
             keys.add(f"w:{word}")
             if len(word) > 2:

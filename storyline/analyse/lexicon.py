@@ -1,4 +1,4 @@
-"""Small hand-written word lists the comparer reads: synonyms, antonyms, aliases, control and hedge words.
+"""Hand-written word lists that frames and comparisons read: synonyms, aliases, control, hedges.
 
 Kept general on purpose (news about states, armies, diplomacy and trade), not fitted to any one
 data set: a word belongs here when a reporter or a machine translation would swap it for another
