@@ -180,7 +180,7 @@ def _plain(value: object) -> bool:
     """Return whether `value` is built of plain values and storyline's own dataclasses only."""
     if value is None or isinstance(value, str | int | float | bytes):
         return True
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return all(_plain(item) for item in value)
     if isinstance(value, dict):
         return all(_plain(key) and _plain(item) for key, item in value.items())
