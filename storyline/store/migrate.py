@@ -89,14 +89,14 @@ def prepare_schema(engine: Engine) -> None:
     A new (empty) database gets every table and is recorded at head; a store made before
     revisions were recorded whose tables are head's is recorded at head. A store behind head is
     refused, not upgraded: see `storyline.store.Store`. Costs one read of `alembic_version` when
-    the store is at head; the lock is taken only when something is to be written.
+    the store is at head; otherwise the lock is taken and the store read again under it.
     """
     with engine.connect() as connection:
         state = read_state(connection)
     if state.recorded == state.head:
         return
-    if not (state.empty or (state.recorded is None and state.matched == state.head)):
-        refuse(state, engine.url)
+    # Anything else is decided under the lock: read without it, a store another process is
+    # creating at this moment can show its tables before their record.
     with schema_lock(engine) as connection:
         state = read_state(connection)  # another process may have prepared it meanwhile
         if state.recorded == state.head:
