@@ -16,6 +16,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
+	$(BIN)/storyline db upgrade --db $(DEMO_DB)  # a demo store made by an older version is upgraded
 	$(BIN)/storyline ingest examples/corpus --db $(DEMO_DB)
 	$(BIN)/storyline stories --db $(DEMO_DB) --limit 20
 	$(BIN)/storyline report --db $(DEMO_DB) --out storyline-report

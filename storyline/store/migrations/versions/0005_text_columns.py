@@ -1,4 +1,4 @@
-"""Text columns, and the desk's read indexes in the schema (1 December 2026).
+"""Text columns: input text of any length, and the desk's read indexes in the schema (1 December 2026).
 
 Columns that hold text from the input become unbounded: PostgreSQL enforced the old lengths and
 refused real input (a feed item's id `path#URL`, a `lang` such as `en-GB-oxendict`) that SQLite
