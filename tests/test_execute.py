@@ -36,12 +36,13 @@ try:
     from storyline.execute.dask import DaskEngine
 except ImportError:  # without storyline[scale]: the Dask tests skip, the others run
     DaskEngine = None
+NO_DASK = "Dask is not installed here (pip install 'storyline[scale]'); --workers needs it"
 
 
 @pytest.fixture(scope="module")
 def dask_engine() -> Iterator[DaskEngine]:
     if DaskEngine is None:
-        pytest.skip("the Dask engine needs Dask: pip install 'storyline[scale]'")
+        pytest.skip(NO_DASK)
     engine = DaskEngine.local(2)
     yield engine
     engine.close()
@@ -239,7 +240,7 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path, dask_engine: 
 
 
 def test_ingest_with_workers_stores_what_ingest_alone_stores(tmp_path: Path) -> None:
-    pytest.importorskip("distributed", reason="needs storyline[scale]")
+    pytest.importorskip("distributed", reason=NO_DASK)
     corpus = _write_corpus(tmp_path / "corpus")
     runner = CliRunner()
     stores = []
@@ -265,7 +266,7 @@ def test_workers_without_dask_name_the_extra_to_install(tmp_path: Path, monkeypa
 
 
 def test_a_scheduler_that_does_not_answer_is_named(tmp_path: Path) -> None:
-    dask_config = pytest.importorskip("dask.config", reason="needs storyline[scale]")
+    dask_config = pytest.importorskip("dask.config", reason=NO_DASK)
     with dask_config.set({"distributed.comm.timeouts.connect": "2s"}):
         result = CliRunner().invoke(app, ["ingest", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2
