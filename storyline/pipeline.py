@@ -248,7 +248,7 @@ class Ingestor:
                 redone += 1
             return self._finish(prepared, analysed)
 
-        summary, _ = _until_stored(self.store, attempt, self._forget_store)
+        summary = _until_stored(self.store, attempt, self._forget_store)
         summary.redone = redone
         return summary
 
@@ -522,8 +522,8 @@ class Ingestor:
 
 def _until_stored(
     store: Store, attempt: Callable[[], _T], refresh: Callable[[], None]
-) -> tuple[_T, int]:
-    """Return what `attempt` gives and how often it was redone after a StoreConflict.
+) -> _T:
+    """Return what `attempt` gives, trying it again after a StoreConflict.
 
     The first try runs alongside other writers; a try after a conflict holds the store's write
     lock from `refresh` (reading the store afresh) to its commit, so it does not lose again.
@@ -535,10 +535,12 @@ def _until_stored(
             with store.exclusive() if tries > 1 else nullcontext():
                 if tries > 1:
                     refresh()
-                return attempt(), tries - 1
+                return attempt()
         except StoreConflict as error:
             conflict = error
     raise StoreConflict(f"gave up after {ATTEMPTS} tries: {conflict}") from conflict
+
+
 def analyse_articles(
     articles: list[Article], settings: Settings
 ) -> tuple[list[Article], Counter[str]]:
