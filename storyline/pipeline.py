@@ -37,13 +37,13 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
 from storyline.analyse import analyse_batch, date_article
+from storyline.analyse.timex import resolve_year
 from storyline.claims import Claim, update_claims
 from storyline.claims.inputs import claim_inputs
 from storyline.clean import clean_article, count_source_lines, source_line_keys
@@ -444,7 +444,7 @@ class Ingestor:
                 replace(article, story_id=story_id, story_score=score, story_reason=reason)
             )
         batch.articles = [
-            _with_story_year(
+            with_story_year(
                 replace(article, story_id=current(article.story_id)),
                 self.clusterer.profiles[current(article.story_id)],
             )
@@ -576,28 +576,21 @@ def _decided_ids(batch: PreparedBatch) -> set[str]:
     return {a.id for a in batch.articles} | {article_id for article_id, _, _ in batch.decisions}
 
 
-def _with_story_year(article: Article, profile: StoryProfile) -> Article:
+def with_story_year(article: Article, profile: StoryProfile) -> Article:
     """Return the article with a partial date ("XXXX-02-24") given its story's year.
 
-    Of the years around the story's first day, the one that puts the date nearest to it wins.
+    The year that puts the date nearest to the story's latest day wins: an article without a
+    year is most often news of the story's latest days, and neither a story that has run for
+    months nor a member dated a year early at its start pulls it back a year.
     """
-    match = re.fullmatch(r"XXXX-(\d{2})-(\d{2})", article.date or "")
-    if not (match and profile.first_day):
+    partial = article.date or ""
+    if not (re.fullmatch(r"XXXX-\d{2}-\d{2}", partial) and profile.last_day):
         return article
-    anchor = profile.first_day
-    candidates = []
-    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-        try:
-            candidates.append(date(year, int(match.group(1)), int(match.group(2))))
-        except ValueError:
-            continue
-    if not candidates:
+    dated = resolve_year(partial, profile.last_day.isoformat())
+    if dated == partial:  # a February 29th no year near the story has
         return article
-    nearest = min(candidates, key=lambda day: abs((day - anchor).days))
-    dated = replace(
-        article, date=nearest.isoformat(), date_source=f"{article.date_source}+story year"
-    )
-    return date_article(dated)
+    source = f"{article.date_source}+story year"
+    return date_article(replace(article, date=dated, date_source=source))
 
 
 def _cluster_order(article: Article) -> tuple[bool, str, bool]:

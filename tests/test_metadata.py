@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
+from storyline.cluster.profile import StoryProfile
 from storyline.model import Article
+from storyline.pipeline import with_story_year
 from storyline.read.metadata import complete_metadata, find_dateline, normalize_date
 from storyline.settings import Settings
 
@@ -35,10 +41,15 @@ def test_year_comes_from_the_text_when_the_dateline_has_none() -> None:
     assert (article.date, article.date_source, article.source) == ("2022-03-03", "dateline", "Huaxia News Agency")
 
 
-def test_year_comes_from_the_date_option_next() -> None:
-    text = "Huaxia News Agency, Geneva, March 3rd (Reporter Li Wen) Talks resumed."
-    article = complete_metadata(_article(text), Settings(default_date="2021-12-30"))
-    assert article.date == "2021-03-03"
+def test_the_date_option_gives_the_year_nearest_to_it() -> None:
+    # Collected on 2 January, a dispatch of 30 December is from the year before, whatever
+    # year the text names most.
+    text = (
+        "Huaxia News Agency, Geneva, December 30th (Reporter Li Wen) Negotiators said on the "
+        "30th that the 2022 grain quota would be settled at the next round."
+    )
+    article = complete_metadata(_article(text), Settings(default_date="2022-01-02"))
+    assert (article.date, article.date_source) == ("2021-12-30", "dateline")
 
 
 def test_without_any_year_the_date_stays_partial() -> None:
@@ -102,3 +113,55 @@ def test_a_month_named_as_a_forecast_does_not_move_the_dateline() -> None:
         "offensive is possible in January-February 2022, before the ground thaws."
     )
     assert complete_metadata(_article(text), Settings()).date == "2022-01-25"
+
+
+def test_a_dateline_takes_the_year_after_a_past_day_of_the_year_before() -> None:
+    # The only year named is that of a test taken seven weeks earlier: the dateline follows it.
+    text = (
+        "Huaxia News Agency, Lausanne, February 3rd (Reporter Mei Lan) The cycling union said "
+        "on the 3rd that a urine sample given by the rider at a stage race in Valencia on "
+        "December 12, 2021 had shown traces of a banned diuretic. The rider was told on "
+        "January 30 and has ten days to ask for the second sample to be opened."
+    )
+    article = complete_metadata(_article(text), Settings())
+    assert (article.date, article.date_source) == ("2022-02-03", "dateline")
+
+
+def test_an_announced_day_of_the_next_year_does_not_pull_the_dateline_forward() -> None:
+    # 2022 is the only year named, in a meeting still to come: the dispatch is from December 2021.
+    text = (
+        "Huaxia News Agency, Geneva, December 20th (Reporter Lin Hao) Envoys said on the 20th "
+        "that talks on the grain corridor had stalled over inspections. They will meet again "
+        "in Vienna on January 10, 2022."
+    )
+    assert complete_metadata(_article(text), Settings()).date == "2021-12-20"
+
+
+def test_a_target_year_does_not_become_the_year_of_the_dateline() -> None:
+    text = (
+        "Huaxia News Agency, Oslo, February 24th (Reporter Lin Hao) The climate minister said "
+        "on the 24th, after talks that ended on February 21, 2022, that the country will halve "
+        "its emissions by 2030. Offshore wind output will triple by 2030, she said."
+    )
+    assert complete_metadata(_article(text), Settings()).date == "2022-02-24"
+
+
+@pytest.mark.parametrize(
+    ("dateline", "first_day", "last_day", "expected"),
+    [
+        # one member dated a year early (a dateline that took the year of a past event)
+        ("Beijing, February 17th", date(2021, 2, 11), date(2022, 2, 15), "2022-02-17"),
+        # a story that has run since the previous spring
+        ("Beijing, February 17th", date(2021, 3, 1), date(2022, 2, 10), "2022-02-17"),
+        # a dispatch of late December reaching a story of early January
+        ("Kyiv, December 30th", date(2022, 1, 2), date(2022, 1, 6), "2021-12-30"),
+    ],
+)
+def test_a_story_gives_a_yearless_article_the_year_of_its_latest_days(
+    dateline: str, first_day: date, last_day: date, expected: str
+) -> None:
+    text = f"Huaxia News Agency, {dateline} (Reporter Guo Rui) Officials said work went on."
+    partial = complete_metadata(_article(text), Settings())
+    assert partial.date == f"XXXX{expected[4:]}"
+    dated = with_story_year(partial, StoryProfile("s1", first_day=first_day, last_day=last_day))
+    assert (dated.date, dated.date_source) == (expected, "dateline+story year")

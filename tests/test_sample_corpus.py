@@ -119,6 +119,17 @@ def test_the_invasion_day_reports_without_names_join_the_english_story(
     assert story_of[report] == _english_story("nato-no-troops", rows, story_of)
 
 
+def test_the_valieva_wire_and_its_story_are_dated_february_2022(sample_store: Store) -> None:
+    """The wire's dateline has no year and its text names only the sample's December 2021."""
+    wire = sample_store.article("wire/huaxia-2022-02-11-valieva-positive-test.txt")
+    assert (wire.date, wire.date_source) == ("2022-02-11", "dateline")
+    story = sample_store.story(wire.story_id)
+    assert story is not None
+    assert (story.first_date or "")[:7] == (story.last_date or "")[:7] == "2022-02", story
+    dates = {row.date for row in sample_store.story_articles(wire.story_id) if row.date}
+    assert all(day.startswith("2022-02") for day in dates), dates
+
+
 def test_foreign_language_strays_stay_apart(sample_store: Store) -> None:
     rows, story_of = _stories(sample_store)
     strays = [i for i, s in LABELS["stories"].items() if s is None and rows[i].lang != "en"]

@@ -2,22 +2,23 @@
 
 Datelines are read in English and in the languages of `timex_multilingual` ("BERLIN, 25. Januar
 2022 (dpa) -", "Paris, le 24 février 2022 -", "Veröffentlicht am 25.01.2022"), whatever language
-the article is tagged with. A date without a year takes the year from the article's own text, then
-from `--date`, and is never earlier than the past events the text reports with their years;
-otherwise it stays partial ("XXXX-02-24") and is never invented. The pipeline may later take the
-year from the article's story.
+the article is tagged with. A date without a year takes the year nearest to `--date` where it is
+given, else the year of the article's own text, never earlier than the past events the text
+reports with their years nor later than the ones it announces; otherwise it stays partial
+("XXXX-02-24") and is never invented. The pipeline may later take the year from the article's story.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import replace
 
-from storyline.analyse.timex import find_times, in_future_clause, parse_date
+from storyline.analyse.timex import find_times, in_future_clause, parse_date, resolve_year
 from storyline.analyse.timex_multilingual import LANGUAGES, date_pattern
 from storyline.clean.rules import PUBLICATION_WORDS, publication_opening
-from storyline.model import Article
+from storyline.model import Article, TimeExpression
 from storyline.settings import Settings
 
 _MONTH = (
@@ -80,9 +81,7 @@ def complete_metadata(article: Article, settings: Settings) -> Article:
         date = lead_date(article.text)
         date_source = "text" if date else None
     if date and date.startswith("XXXX"):
-        year = text_year(article.text) or _year_of(settings.default_date)
-        if year:
-            date = after_reported_dates(year + date[4:], article.text, article.lang)
+        date = with_year(date, article.text, article.lang, normalize_date(settings.default_date))
     return replace(article, source=source, date=date, date_source=date_source, dateline=dateline)
 
 
@@ -141,36 +140,78 @@ def lead_date(text: str) -> str | None:
     return max(values, key=lambda value: value[5:]) if values else None
 
 
-def text_year(text: str) -> str | None:
-    """Return the year the text names most often, or None."""
-    years = Counter(_YEAR.findall(text))
+def with_year(value: str, text: str, lang: str | None = None, reference: str | None = None) -> str:
+    """Return the yearless date `value` ("XXXX-02-11") with a year, or unchanged if none is known.
+
+    A reference day (`--date`, the day the articles are from) gives the year that puts the
+    date nearest to it. Without one the text does: a dateline follows the past events it reports
+    and precedes the ones it announces, so the year the text names most often is moved on to the
+    first year on or after the latest past day the text names with its year ("a sample taken on
+    December 25, 2021" dates "February 11th" to 2022), and back to the last year on or before the
+    earliest announced one ("talks will resume on January 10, 2022" dates "December 20th" to
+    2021); where the two disagree, the past wins. Tense is read from English cues only; a
+    February 29th put in a common year stays partial. Cost: one `find_times` pass.
+    """
+    if reference and _DATED_DAY.fullmatch(reference):
+        return resolve_year(value, reference)
+    month_day = value[4:]
+    times = [
+        (time, in_future_clause(text, time.start, time.end))
+        for time in find_times(text, None, lang)
+        if time.type == "DATE"
+    ]
+    # Months are left out: "an attack in January-February 2022" is as often a forecast.
+    days = [(t.value, announced) for t, announced in times if _DATED_DAY.fullmatch(t.value)]
+    past = [day for day, announced in days if not announced]
+    future = [day for day, announced in days if announced]
+    earliest = _year_on_or_after(month_day, max(past)) if past else None
+    latest = _year_on_or_before(month_day, min(future)) if future else None
+    if earliest is not None and latest is not None and latest < earliest:
+        latest = None
+    year = _most_named_year(text, times) or earliest or latest
+    if year is None:
+        return value
+    year = max(year, earliest or year)
+    year = min(year, latest or year)
+    dated = f"{year:04d}{month_day}"
+    return dated if _exists(dated) else value
+
+
+def _most_named_year(text: str, times: list[tuple[TimeExpression, bool]]) -> int | None:
+    """Return the year the text names most often outside future-tense clauses, or None.
+
+    A year takes the tense of the time expression it is part of (`times`, each with whether it
+    is announced). Years named only in future-tense clauses ("emissions will halve by 2030")
+    count when the text names no other.
+    """
+    named = []
+    for match in _YEAR.finditer(text):
+        covering = (a for t, a in times if t.start <= match.start() and match.end() <= t.end)
+        announced = next(covering, None)
+        if announced is None:
+            announced = in_future_clause(text, match.start(), match.end())
+        named.append((int(match.group(1)), announced))
+    years = Counter(year for year, announced in named if not announced)
+    years = years or Counter(year for year, _ in named)
     return years.most_common(1)[0][0] if years else None
 
 
-def after_reported_dates(value: str, text: str, lang: str | None = None) -> str:
-    """Return the date `value`, moved on by whole years if need be to follow the past it reports.
-
-    A dateline reports past events, so it is not earlier than the latest day the text names with
-    its year outside a future-tense clause ("a sample taken on December 25, 2021" dates "February
-    11th" to 2022, not 2021); tense is read from English cues only. Months are left out: "an
-    attack in January-February 2022" is as often a forecast. Cost: one `find_times` pass.
-    """
-    reported = [
-        t.value
-        for t in find_times(text, None, lang)
-        if t.type == "DATE"
-        and _DATED_DAY.fullmatch(t.value)
-        and not in_future_clause(text, t.start, t.end)
-    ]
-    if not reported:
-        return value
-    latest = max(reported)
-    year = int(latest[:4])
-    if f"{year:04d}{value[4:]}" < latest:
-        year += 1
-    return f"{max(year, int(value[:4])):04d}{value[4:]}"
+def _year_on_or_after(month_day: str, day: str) -> int:
+    """Return the first year whose `month_day` ("-02-11") falls on or after `day`."""
+    year = int(day[:4])
+    return year if f"{year:04d}{month_day}" >= day else year + 1
 
 
-def _year_of(value: str | None) -> str | None:
-    match = _ISO_DATE.match(value or "")
-    return match.group(1) if match else None
+def _year_on_or_before(month_day: str, day: str) -> int:
+    """Return the last year whose `month_day` ("-12-20") falls on or before `day`."""
+    year = int(day[:4])
+    return year if f"{year:04d}{month_day}" <= day else year - 1
+
+
+def _exists(value: str) -> bool:
+    """Return True if the ISO day or month `value` is on the calendar ("2022-02-29" is not)."""
+    try:
+        datetime.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        return False
+    return True
