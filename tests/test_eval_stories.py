@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,18 @@ def test_labels_that_miss_articles_are_refused_naming_the_file_and_the_ids(tmp_p
     result = CliRunner(env={"COLUMNS": "240"}).invoke(app, ["eval", "stories", text])
     assert result.exit_code == 2
     assert "wire-0302-strike" in result.output and "Traceback" not in result.output
+
+
+def test_python_dash_m_storyline_is_the_storyline_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "storyline", "eval", "stories", "--help"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "240"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: storyline eval stories" in result.stdout and "PATH:labels=FILE" in result.stdout
 
 
 def test_embedding_baseline_cuts_average_linkage_at_a_cosine_distance() -> None:
