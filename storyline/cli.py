@@ -423,7 +423,8 @@ def eval_stories(
         list[str],
         typer.Argument(
             help="Labelled articles, JSON lines; PATH:split=dev, PATH:since=2021-07-16 or "
-            "PATH:before=2021-07-16 select part of a file (conditions joined by commas)."
+            "PATH:before=2021-07-16 select part of a file (conditions joined by commas); "
+            "PATH:labels=FILE takes the gold stories of a folder or file from a labels file."
         ),
     ],
     split: Annotated[str | None, typer.Option(help="Score only records of this split (train, dev).")] = None,
@@ -437,6 +438,7 @@ def eval_stories(
     """B-cubed and pairwise F1 of story clustering (overall and across languages), next to baselines."""
     from storyline.cluster.weights import weights_json
     from storyline.evaluate.stories import (
+        MissingGold,
         Selection,
         evaluate_stories,
         fit_story_weights,
@@ -450,17 +452,20 @@ def eval_stories(
     for selection in selections:
         if not selection.path.exists():
             raise typer.BadParameter(f"{selection.path}: no such file or folder")
-    if fit:
-        console.print(weights_json(fit_story_weights(selections)), highlight=False)
-        return
-    for selection in selections:
-        if split is not None or limit is not None:
-            selection = dataclasses.replace(selection, split=split or selection.split, limit=limit)
-        scores = evaluate_stories(selection)
-        if as_json:
-            console.print_json(json.dumps(scores.as_dict(), default=str))
-        else:
-            console.print(format_story_scores(scores), highlight=False, soft_wrap=True, markup=False)
+    try:
+        if fit:
+            console.print(weights_json(fit_story_weights(selections)), highlight=False)
+            return
+        for selection in selections:
+            if split is not None or limit is not None:
+                selection = dataclasses.replace(selection, split=split or selection.split, limit=limit)
+            scores = evaluate_stories(selection)
+            if as_json:
+                console.print_json(json.dumps(scores.as_dict(), default=str))
+            else:
+                console.print(format_story_scores(scores), highlight=False, soft_wrap=True, markup=False)
+    except MissingGold as error:
+        raise typer.BadParameter(str(error)) from error
 
 
 @eval_app.command("times")

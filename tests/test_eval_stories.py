@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from storyline.cli import app
 from storyline.evaluate.stories import (
+    MissingGold,
     Selection,
     arrival_order,
     bcubed,
@@ -15,6 +19,7 @@ from storyline.evaluate.stories import (
     embedding_clusters,
     evaluate_stories,
     format_story_scores,
+    load_records,
     pairwise,
     score_clustering,
 )
@@ -77,6 +82,82 @@ def test_selections_name_a_split_or_a_date_range() -> None:
     assert Selection.parse("plain.jsonl") == Selection(Path("plain.jsonl"))
     with pytest.raises(ValueError, match="unknown condition"):
         Selection.parse("x.jsonl:lang=de")
+
+
+# A JSON-lines file as `storyline ingest` reads it, with no `story` field: two reports of one
+# ferry strike, a council vote, and a sign-up box that is no news at all.
+HARBOUR_NEWS = [
+    {
+        "id": "gazette-0302-ferry", "date": "2022-03-02T07:10:00Z", "source": "Coastal Gazette",
+        "title": "Ferry crews walk out, island crossings halted",
+        "text": "Crews on the three island ferries stopped work at dawn on Wednesday over a pay "
+        "offer they called insulting, leaving about 4,000 commuters without a crossing.",
+    },
+    {
+        "id": "wire-0302-strike", "date": "2022-03-02T11:45:00Z", "source": "Harbour Wire",
+        "title": "Island ferry strike strands commuters",
+        "text": "No ferry left the mainland quay on Wednesday morning as crews struck over pay; "
+        "the operator said talks would resume on Friday.",
+    },
+    {
+        "id": "gazette-0304-budget", "date": "2022-03-04T18:00:00Z", "source": "Coastal Gazette",
+        "title": "Council passes harbour budget by one vote",
+        "text": "The town council approved the harbour dredging budget 11 to 10 on Friday "
+        "evening after a four-hour debate.",
+    },
+    {
+        "id": "gazette-signup", "source": "Coastal Gazette",
+        "text": "Sign up for our morning newsletter. You can unsubscribe at any time.",
+    },
+]
+HARBOUR_STORIES = {
+    "gazette-0302-ferry": "ferry-strike", "wire-0302-strike": "ferry-strike",
+    "gazette-0304-budget": "harbour-budget-vote", "gazette-signup": None,
+}
+
+
+def _harbour_files(folder: Path, stories: dict[str, str | None]) -> str:
+    news = folder / "harbour.jsonl"
+    news.write_text("".join(json.dumps(r) + "\n" for r in HARBOUR_NEWS), encoding="utf-8")
+    labels = folder / "harbour_stories.json"
+    labels.write_text(json.dumps({"stories": stories}), encoding="utf-8")
+    return f"{news}:labels={labels}"
+
+
+def test_a_jsonl_file_takes_its_gold_stories_from_a_labels_file(tmp_path: Path) -> None:
+    selection = Selection.parse(_harbour_files(tmp_path, HARBOUR_STORIES))
+    records = load_records(selection.path, selection=selection)
+    assert {r["id"]: r["story"] for r in records} == {
+        "gazette-0302-ferry": "ferry-strike", "wire-0302-strike": "ferry-strike",
+        "gazette-0304-budget": "harbour-budget-vote", "gazette-signup": "none:gazette-signup",
+    }
+    assert records[1]["source"] == "Harbour Wire" and records[0]["date"].startswith("2022-03-02")
+    later = Selection.parse(_harbour_files(tmp_path, HARBOUR_STORIES) + ",since=2022-03-03")
+    assert [r["id"] for r in load_records(later.path, selection=later)] == ["gazette-0304-budget"]
+
+
+def test_labels_that_miss_articles_are_refused_naming_the_file_and_the_ids(tmp_path: Path) -> None:
+    partial = {k: v for k, v in HARBOUR_STORIES.items() if k.startswith("gazette-03")}
+    text = _harbour_files(tmp_path, partial)
+    selection = Selection.parse(text)
+    with pytest.raises(MissingGold, match="harbour_stories.json: no story for 2 article") as error:
+        load_records(selection.path, selection=selection)
+    assert "wire-0302-strike" in str(error.value) and "gazette-signup" in str(error.value)
+    result = CliRunner(env={"COLUMNS": "240"}).invoke(app, ["eval", "stories", text])
+    assert result.exit_code == 2
+    assert "wire-0302-strike" in result.output and "Traceback" not in result.output
+
+
+def test_python_dash_m_storyline_is_the_storyline_command() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "storyline", "eval", "stories", "--help"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "240"}, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: storyline eval stories" in result.stdout and "PATH:labels=FILE" in result.stdout
 
 
 def test_embedding_baseline_cuts_average_linkage_at_a_cosine_distance() -> None:

@@ -58,6 +58,10 @@ ORACLE_DISTANCES = (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25)
 GOLD_FIELDS = ("story", "topic", "split")  # never shown to the system
 
 
+class MissingGold(ValueError):
+    """A selection's gold stories are missing: a folder without labels, or articles they omit."""
+
+
 @dataclass(frozen=True)
 class ClusterScores:
     """How one clustering of the articles compares with the gold stories."""
@@ -181,9 +185,9 @@ class Selection:
     """Which records of a labelled file to use: a split, a date range, the first `limit`.
 
     Written on the command line as `PATH`, `PATH:split=dev`, `PATH:before=2021-07-16` or
-    `PATH:since=2021-07-16` (conditions joined with commas). A folder of articles in any format
-    `storyline ingest` reads is a corpus too, with its gold stories in a labels file written as
-    `FOLDER:labels=FILE` (the sample corpus's format: `{"stories": {id: story or null}}`).
+    `PATH:since=2021-07-16` (conditions joined with commas). A folder or file of articles in any
+    format `storyline ingest` reads is a corpus too, with its gold stories in a labels file
+    written as `PATH:labels=FILE` (the sample corpus's format: `{"stories": {id: story or null}}`).
     """
 
     path: Path
@@ -231,10 +235,14 @@ class Selection:
 def load_records(
     path: Path, split: str | None = None, limit: int | None = None, selection: Selection | None = None
 ) -> list[dict]:
-    """Return the labelled records of a JSONL file (optionally one split, the first `limit`)."""
+    """Return the labelled records of a JSONL file (optionally one split, the first `limit`).
+
+    With `labels` in the selection (always for a folder), the gold stories come from that file
+    instead of a `story` field.
+    """
     selection = selection or Selection(path, split=split, limit=limit)
-    if selection.path.is_dir():
-        records = [r for r in _folder_records(selection) if selection.keeps(r)]
+    if selection.path.is_dir() or selection.labels is not None:
+        records = [r for r in _labelled_records(selection) if selection.keeps(r)]
         return records[: selection.limit] if selection.limit is not None else records
     records = []
     with selection.path.open(encoding="utf-8") as handle:
@@ -247,22 +255,30 @@ def load_records(
     return records[: selection.limit] if selection.limit is not None else records
 
 
-def _folder_records(selection: Selection) -> list[dict]:
-    """Return a labelled folder's articles as records, each with its gold story from the labels.
+def _labelled_records(selection: Selection) -> list[dict]:
+    """Return the articles of a folder or file as records, each with its gold story from the labels.
 
-    An article labelled with no story (null) is a story of its own; an unlabelled one is left out.
+    Articles are read as `storyline ingest` reads them. An article labelled with no story (null)
+    is a story of its own; an article the labels do not name is an error that names them all, so
+    a labelling gap is never scored as if the article were not there. Costs one read of the files.
     """
     from storyline.read import read_paths
 
     if selection.labels is None:
-        raise ValueError(f"{selection.path}: a folder needs its gold stories (FOLDER:labels=FILE)")
+        raise MissingGold(f"{selection.path}: a folder needs its gold stories (FOLDER:labels=FILE)")
     stories = json.loads(selection.labels.read_text(encoding="utf-8"))["stories"]
-    records = []
-    for result in read_paths([selection.path], Settings()):
-        if isinstance(result, Article) and result.id in stories:
-            record = {k: getattr(result, k) for k in ("id", "title", "text", "date", "source", "url", "lang")}
-            records.append({**record, "story": stories[result.id] or f"none:{result.id}"})
-    return records
+    articles = [r for r in read_paths([selection.path], Settings()) if isinstance(r, Article)]
+    unlabelled = [article.id for article in articles if article.id not in stories]
+    if unlabelled:
+        raise MissingGold(
+            f"{selection.labels}: no story for {len(unlabelled)} article(s) of {selection.path}: "
+            + ", ".join(unlabelled)
+        )
+    fields = ("id", "title", "text", "date", "source", "url", "lang")
+    return [
+        {**{k: getattr(a, k) for k in fields}, "story": stories[a.id] or f"none:{a.id}"}
+        for a in articles
+    ]
 
 
 def arrival_order(records: Sequence[dict]) -> list[dict]:
