@@ -207,3 +207,27 @@ def test_one_person_under_two_spellings_repeats_and_does_not_confirm_alone() -> 
     (claim,) = group_claims([first, later])
     kinds = {v.kind for v in claim.verdicts}
     assert REPEATED in kinds and CONFIRMED not in kinds
+
+
+def test_indexed_name_lookup_answers_as_comparing_every_name() -> None:
+    """`_NameIndex` (set lookups) must say exactly what `_names_match` against each name says."""
+    from storyline.claims.compare import _NameIndex, _names_match
+
+    names = [
+        "zelensky", "volodymyr zelenskyy", "jen psaki", "psaki", "us", "united states", "nato",
+        "jens stoltenberg", "kremlin", "dmitry peskov", "olaf scholz", "emmanuel macron",
+    ]
+    asked = [
+        *names, "zelanski", "puski", "jin psaki briefly", "america", "u.s.", "stoltenbergs",
+        "peskow", "sholz", "macron's", "troops", "border", "ukraine", "scholz olaf", "",
+    ]
+    index = _NameIndex(names)
+    for key in asked:
+        if not key:
+            assert not index.matches(key, 0.85)
+            continue
+        expected = any(_names_match(key, name, 0.85) for name in names)
+        assert index.matches(key, 0.85) == expected, key
+    found = {key for key in asked if key and index.matches(key, 0.85)}
+    assert {"zelanski", "jin psaki briefly", "peskow"} <= found
+    assert not {"troops", "border", "ukraine"} & found

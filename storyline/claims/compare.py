@@ -14,6 +14,8 @@ frames is O(n·m) in their words; comparing bare texts (`compare_pairs`) costs a
 
 from __future__ import annotations
 
+import weakref
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +35,12 @@ _SYNONYMS: dict[str, frozenset[int]] = {}
 for _index, _group in enumerate(SYNONYM_GROUPS):
     for _word in _group:
         _SYNONYMS[_word] = _SYNONYMS.get(_word, frozenset()) | {_index}
+
+
+_OPPOSITES: dict[str, set[str]] = defaultdict(set)  # each word's antonyms, from ANTONYMS' pairs
+for _pair in ANTONYMS:
+    for _word in _pair:
+        _OPPOSITES[_word].update(_pair - {_word} or _pair)
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,12 @@ class Comparison:
 
 
 @lru_cache(maxsize=1 << 16)
-def _names_match(a: str, b: str, params: ComparerParams) -> bool:
+def _names_match(a: str, b: str, similarity: float) -> bool:
     """Return whether two entity keys name the same thing (alias, spelling variant, or one word shared).
 
-    Cached: a story's statements name the same few entities over and over.
+    Spelling variants: words of five letters or more with the same first letter whose
+    Jaro-Winkler similarity reaches `similarity`. Cached: a story's statements name the same few
+    entities over and over.
     """
     if a == b:
         return True
@@ -74,10 +84,100 @@ def _names_match(a: str, b: str, params: ComparerParams) -> bool:
                 len(word_a) >= 5
                 and len(word_b) >= 5
                 and word_a[0] == word_b[0]
-                and jellyfish.jaro_winkler_similarity(word_a, word_b) >= params.name_similarity
+                and _spelling_similarity(word_a, word_b) >= similarity
             ):
                 return True
     return ALIASES.get(words_a[-1], words_a[-1]) == ALIASES.get(words_b[-1], words_b[-1])
+
+
+@lru_cache(maxsize=1 << 16)
+def _spelling_similarity(a: str, b: str) -> float:
+    return jellyfish.jaro_winkler_similarity(a, b)
+
+
+class _NameIndex:
+    """Keys indexed so that `matches(key, similarity)` answers `any(_names_match(key, k, ...))`.
+
+    Equal to that loop over every key, at the cost of a few set lookups: shared words and
+    aliases are looked up in sets, and spellings compared only with words of the same first
+    letter.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys: set[str] = set()
+        self.long_words: set[str] = set()  # words of more than three letters
+        self.by_initial: dict[str, set[str]] = defaultdict(set)  # words of five letters or more
+        self.aliases: set[str] = set()
+        for key in keys:
+            self.keys.add(key)
+            words = key.split()
+            for word in words:
+                if len(word) > 3:
+                    self.long_words.add(word)
+                if len(word) >= 5:
+                    self.by_initial[word[0]].add(word)
+            if words:
+                self.aliases.add(ALIASES.get(words[-1], words[-1]))
+
+    def matches(self, key: str, similarity: float) -> bool:
+        """Return whether `key` names what one of the indexed keys does."""
+        if key in self.keys:
+            return True
+        words = key.split()
+        for word in words:
+            if len(word) > 3 and word in self.long_words:
+                return True
+            if len(word) >= 5 and any(
+                _spelling_similarity(word, other) >= similarity for other in self.by_initial.get(word[0], ())
+            ):
+                return True
+        return bool(words) and ALIASES.get(words[-1], words[-1]) in self.aliases
+
+
+class _Pool:
+    """Concepts that a statement's concepts are looked up in, indexed for `_coverage`."""
+
+    def __init__(self, concepts: Sequence[Concept]) -> None:
+        self.concepts = concepts
+        self.words = {c.key for c in concepts if not c.entity}
+        self.groups = frozenset().union(*(_SYNONYMS.get(word, ()) for word in self.words))
+        self.everything = _NameIndex(c.key for c in concepts)
+        self.names = _NameIndex(c.key for c in concepts if c.entity)
+        self._answers: dict[tuple[str, bool, float], bool] = {}
+
+    def has(self, concept: Concept, similarity: float) -> bool:
+        """Return whether `_concepts_match` holds between `concept` and one of the pool's.
+
+        Remembered per key: a founding statement's pool is asked about many statements' words.
+        """
+        asked = (concept.key, concept.entity, similarity)
+        found = self._answers.get(asked)
+        if found is None:
+            if concept.entity:
+                found = self.everything.matches(concept.key, similarity)
+            else:
+                found = (
+                    concept.key in self.words
+                    or not self.groups.isdisjoint(_SYNONYMS.get(concept.key, ()))
+                    or self.names.matches(concept.key, similarity)
+                )
+            self._answers[asked] = found
+        return found
+
+
+# A frame's pool (its concepts and every name it mentions), built once per frame object: one
+# statement is compared with many. Keyed by identity, so a lookup costs no hash of the frame.
+_POOLS: dict[int, tuple[weakref.ref[StatementFrame], _Pool]] = {}
+
+
+def _pool(frame: StatementFrame) -> _Pool:
+    key = id(frame)
+    held = _POOLS.get(key)
+    if held is not None and held[0]() is frame:
+        return held[1]
+    pool = _Pool([*frame.concepts, *_name_concepts(frame.all_entities)])
+    _POOLS[key] = (weakref.ref(frame, lambda _, key=key: _POOLS.pop(key, None)), pool)
+    return pool
 
 
 def matching_keys(frame: StatementFrame) -> frozenset[str]:
@@ -102,37 +202,22 @@ def matching_keys(frame: StatementFrame) -> frozenset[str]:
 
 def _concepts_match(a: Concept, b: Concept, params: ComparerParams) -> bool:
     if a.entity or b.entity:
-        return _names_match(a.key, b.key, params)
+        return _names_match(a.key, b.key, params.name_similarity)
     if a.key == b.key:
         return True
     return bool(_SYNONYMS.get(a.key, frozenset()) & _SYNONYMS.get(b.key, frozenset()))
 
 
-def _coverage(
-    target: Sequence[Concept], pool: Sequence[Concept], params: ComparerParams
-) -> tuple[float, list[Concept]]:
+def _coverage(target: Sequence[Concept], pool: _Pool, params: ComparerParams) -> tuple[float, list[Concept]]:
     """Return the weighted share of `target` matched in `pool`, and the unmatched concepts.
 
-    As `_concepts_match` against every concept of the pool, with its words and synonym groups
-    looked up in sets.
+    As `_concepts_match` against every concept of the pool, looked up in the pool's sets:
+    linear in the size of `target`.
     """
     total = sum(c.weight for c in target)
     if not total:
         return 0.0, []
-    words = {c.key for c in pool if not c.entity}
-    groups = frozenset().union(*(_SYNONYMS.get(word, ()) for word in words))
-    names = [c.key for c in pool if c.entity]
-
-    def found(concept: Concept) -> bool:
-        if concept.entity:
-            return any(_names_match(concept.key, other.key, params) for other in pool)
-        return (
-            concept.key in words
-            or not groups.isdisjoint(_SYNONYMS.get(concept.key, ()))
-            or any(_names_match(concept.key, name, params) for name in names)
-        )
-
-    missing = [c for c in target if not found(c)]
+    missing = [c for c in target if not pool.has(c, params.name_similarity)]
     matched = total - sum(c.weight for c in missing)
     return matched / total, missing
 
@@ -140,9 +225,11 @@ def _coverage(
 def _antonyms(missing_a: Sequence[Concept], missing_b: Sequence[Concept]) -> tuple[str, str] | None:
     """Return a pair of unmatched words, one from each side, that are antonyms."""
     for a in missing_a:
-        for b in missing_b:
-            if frozenset((a.key, b.key)) in ANTONYMS:
-                return a.text, b.text
+        opposites = _OPPOSITES.get(a.key)
+        if opposites:
+            for b in missing_b:
+                if b.key in opposites:
+                    return a.text, b.text
     return None
 
 
@@ -217,14 +304,13 @@ def compare_frames(
     """Return whether `premise` entails, contradicts or is neutral to `hypothesis`, with reasons."""
     # Names in the other side's reporting frame count: "Germany announced it would halt" names
     # who halts.
-    pool_p = [*premise.concepts, *_name_concepts(premise.all_entities)]
-    pool_h = [*hypothesis.concepts, *_name_concepts(hypothesis.all_entities)]
+    pool_p, pool_h = _pool(premise), _pool(hypothesis)
     cover_h, missing_h = _coverage(hypothesis.concepts, pool_p, params)
     cover_p, missing_p = _coverage(premise.concepts, pool_h, params)
     score = round(_harmonic(cover_h, cover_p), 3)
     reasons: list[str] = [f"hypothesis covered {cover_h:.2f}, premise covered {cover_p:.2f}"]
 
-    premise_names = [c for c in pool_p if c.entity]
+    premise_names = [c for c in pool_p.concepts if c.entity]
     if _pronoun_subject(premise):
         # "we have no plans" said by NATO's head: the hypothesis may name who "we" are.
         premise_names += [c for c in hypothesis.subject if c.entity]
@@ -233,7 +319,8 @@ def compare_frames(
     ]
     subject_p = [c for c in premise.subject if c.entity]
     if _pronoun_subject(premise):
-        cover_h = max(cover_h, _coverage(hypothesis.concepts, [*premise.concepts, *hypothesis.subject], params)[0])
+        reread = _Pool([*premise.concepts, *hypothesis.subject])
+        cover_h = max(cover_h, _coverage(hypothesis.concepts, reread, params)[0])
     subject_h = [c for c in hypothesis.subject if c.entity]
     if subject_p and subject_h and not any(
         _concepts_match(a, b, params) for a in subject_h for b in subject_p
