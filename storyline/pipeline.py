@@ -301,8 +301,7 @@ class Ingestor:
         """
         self._version = self.store.version()
         self._epoch += 1
-        self.frequencies.counts.clear()
-        self.frequencies.total = 0
+        self.frequencies.clear()
         self._terms_loaded.clear()
         self.clusterer.forget(list(self.clusterer.profiles))
         self.clusterer.kept_apart = self.store.kept_apart()
@@ -473,9 +472,7 @@ class Ingestor:
         if not missing and self._terms_loaded:
             return
         counts, total = self.store.term_frequencies(missing)
-        if not self._terms_loaded:
-            self.frequencies.total = total
-        self.frequencies.counts.update(counts)
+        self.frequencies.load(counts, None if self._terms_loaded else total)
         self._terms_loaded |= missing
 
     def _resolve(self, batch: Batch) -> None:

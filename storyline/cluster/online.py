@@ -75,20 +75,56 @@ class Assignment:
 
 
 class DocumentFrequencies:
-    """In how many articles each term occurs; gives inverse document frequencies."""
+    """In how many articles each term occurs; gives inverse document frequencies.
+
+    Change the counts only through `add`, `load` and `clear`: IDF values are remembered until the
+    counts next change (one assignment reads the same keys' IDF for every candidate story).
+    """
 
     def __init__(self, counts: Mapping[str, int] | None = None, total: int = 0) -> None:
         self.counts: Counter[str] = Counter(counts or {})
         self.total = total
+        self._table = IdfTable(self)
 
     def idf(self, term: str) -> float:
         """Return the smoothed inverse document frequency of `term`."""
-        return math.log((1 + self.total) / (1 + self.counts.get(term, 0))) + 1.0
+        return self._table[term]
+
+    def table(self) -> IdfTable:
+        """Return the IDF of every term as a mapping, valid until the counts next change."""
+        return self._table
 
     def add(self, keys: Iterable[str]) -> None:
         """Count one more article containing `keys`."""
         self.counts.update(set(keys))
         self.total += 1
+        self._table = IdfTable(self)
+
+    def load(self, counts: Mapping[str, int], total: int | None = None) -> None:
+        """Take stored counts (and the stored total of articles, when given)."""
+        self.counts.update(counts)
+        if total is not None:
+            self.total = total
+        self._table = IdfTable(self)
+
+    def clear(self) -> None:
+        """Forget every count."""
+        self.counts.clear()
+        self.total = 0
+        self._table = IdfTable(self)
+
+
+class IdfTable(dict[str, float]):
+    """The IDF of each term under one state of the counts, computed the first time it is read."""
+
+    def __init__(self, frequencies: DocumentFrequencies) -> None:
+        super().__init__()
+        self._counts = frequencies.counts
+        self._articles = 1 + frequencies.total
+
+    def __missing__(self, term: str) -> float:
+        value = self[term] = math.log(self._articles / (1 + self._counts.get(term, 0))) + 1.0
+        return value
 
 
 def story_id_for(article_id: str) -> str:
@@ -147,11 +183,12 @@ class OnlineClusterer:
         into the one it joins.
         """
         self.frequencies.add(features.keys())
+        model = self.model(features)
+        vectors = ArticleVectors(features, self.frequencies)
         scored = sorted(
-            ((self.probability(features, profile), profile) for profile in self._candidates(features)),
+            ((model.probability(vectors.pair_features(p)), p) for p in self._candidates(features)),
             key=lambda pair: (-pair[0], pair[1].story_id),
         )
-        model = self.model(features)
         join = first_set(self.settings.story_join_probability, model.threshold)
         merge_at = first_set(self.settings.story_merge_probability, model.merge_threshold)
         if not scored or scored[0][0] < join:
@@ -358,67 +395,86 @@ def pair_features(
 
     Shares are IDF-weighted: of the article's weight of one kind of key, how much the story
     holds, each shared key counted by the fraction of the story's articles that have it.
+    Scoring one article against many stories: `ArticleVectors(...).pair_features(profile)`.
     """
-    idf = frequencies.idf
-    size = max(1, profile.article_count)
-    article_terms = {k: sublinear(n) * idf(k) for k, n in features.terms.items()}
-    story_terms = {k: sublinear(n) * idf(k) for k, n in profile.terms.items()}
-    values = [_cosine(article_terms, story_terms)]
-    specifics_a = {
-        k: sublinear(n) * idf(k)
-        for counts in (features.entities, features.numbers, features.dates)
-        for k, n in counts.items()
-    }
-    specifics_s = {
-        k: n / size * idf(k)
-        for counts in (profile.entities, profile.numbers, profile.dates)
-        for k, n in counts.items()
-    }
-    values.append(_cosine(specifics_a, specifics_s))
-    nearest_terms = nearest_specifics = nearest_grams = 0.0
-    article_grams = {k: sublinear(n) * idf(k) for k, n in features.grams.items()}
-    vectors = []
-    for member in profile.members:
-        member_terms = {k: sublinear(n) * idf(k) for k, n in member.terms.items()}
-        member_specifics = {k: sublinear(n) * idf(k) for k, n in member.specifics.items()}
-        member_grams = {k: sublinear(n) * idf(k) for k, n in member.grams.items()}
-        nearest_terms = max(nearest_terms, _cosine(article_terms, member_terms))
-        nearest_specifics = max(nearest_specifics, _cosine(specifics_a, member_specifics))
-        nearest_grams = max(nearest_grams, _cosine(article_grams, member_grams))
-        if member.embedding is not None:
-            vectors.append(member.embedding)
-    values.extend((nearest_terms, nearest_specifics))
-    by_kind = [
-        _share(
-            {k: w for k, w in specifics_a.items() if k[0] == ENTITY_PREFIX and entity_kind(k) == kind},
-            profile.entities,
-            size,
-        )
-        for kind in ENTITY_KINDS
-    ]
-    values.extend(share for share, _ in by_kind)
-    values.extend(has for _, has in by_kind)
-    for prefixes, story in (
-        ((NUMBER_PREFIX,), profile.numbers),
-        (_DAY_LEVELS, profile.dates),
-        (_YEAR_LEVELS, profile.dates),
-    ):
-        share, has = _share(
-            {k: w for k, w in specifics_a.items() if k.startswith(prefixes)}, story, size
-        )
-        values.extend((share, has))
-    gap = profile.days_apart(features.trusted_day)
-    values.extend((math.log1p(gap) if gap is not None else 0.0, float(gap is not None)))
-    values.append(math.log(size))
-    centroid = profile.centroid
-    if features.embedding is not None and centroid is not None and vectors:
-        nearest_member = float(np.max(np.stack(vectors) @ features.embedding))
-        values.extend((float(centroid @ features.embedding), nearest_member, 1.0))
-    else:
-        values.extend((0.0, 0.0, 0.0))
-    values.append(nearest_grams)
-    values.append(float(language_shared(features.lang, profile)))
-    return values if values[-1] else across_languages(values)
+    return ArticleVectors(features, frequencies).pair_features(profile)
+
+
+class ArticleVectors:
+    """An article's IDF-weighted vectors under one state of the document frequencies.
+
+    Built once per assignment and compared with every candidate story, so a candidate costs
+    the story's side only: O(profile size + members x member size).
+    """
+
+    def __init__(self, features: ArticleFeatures, frequencies: DocumentFrequencies) -> None:
+        self.features = features
+        self.idf = idf = frequencies.table()
+        self.terms = {k: sublinear(n) * idf[k] for k, n in features.terms.items()}
+        self.specifics = {
+            k: sublinear(n) * idf[k]
+            for counts in (features.entities, features.numbers, features.dates)
+            for k, n in counts.items()
+        }
+        self.grams = {k: sublinear(n) * idf[k] for k, n in features.grams.items()}
+        self.norms = {name: _squares(getattr(self, name)) for name in ("terms", "specifics", "grams")}
+        specifics = self.specifics
+        self.entity_kinds = [
+            {k: w for k, w in specifics.items() if k[0] == ENTITY_PREFIX and entity_kind(k) == kind}
+            for kind in ENTITY_KINDS
+        ]
+        self.numbers = {k: w for k, w in specifics.items() if k.startswith(NUMBER_PREFIX)}
+        self.days = {k: w for k, w in specifics.items() if k.startswith(_DAY_LEVELS)}
+        self.years = {k: w for k, w in specifics.items() if k.startswith(_YEAR_LEVELS)}
+
+    def pair_features(self, profile: StoryProfile) -> list[float]:
+        """Return the pair features of the article and `profile`, in `FEATURE_NAMES` order."""
+        idf, features = self.idf, self.features
+        size = max(1, profile.article_count)
+        story_terms = {k: sublinear(n) * idf[k] for k, n in profile.terms.items()}
+        values = [_cosine(self.terms, story_terms, self.norms["terms"])]
+        specifics_s = {
+            k: n / size * idf[k]
+            for counts in (profile.entities, profile.numbers, profile.dates)
+            for k, n in counts.items()
+        }
+        values.append(_cosine(self.specifics, specifics_s, self.norms["specifics"]))
+        nearest_terms = nearest_specifics = nearest_grams = 0.0
+        vectors = []
+        for member in profile.members:
+            terms, specifics, grams = member.sublinear
+            member_terms = {k: w * idf[k] for k, w in terms.items()}
+            member_specifics = {k: w * idf[k] for k, w in specifics.items()}
+            member_grams = {k: w * idf[k] for k, w in grams.items()}
+            nearest_terms = max(nearest_terms, _cosine(self.terms, member_terms, self.norms["terms"]))
+            nearest_specifics = max(
+                nearest_specifics, _cosine(self.specifics, member_specifics, self.norms["specifics"])
+            )
+            nearest_grams = max(nearest_grams, _cosine(self.grams, member_grams, self.norms["grams"]))
+            if member.embedding is not None:
+                vectors.append(member.embedding)
+        values.extend((nearest_terms, nearest_specifics))
+        by_kind = [_share(kind, profile.entities, size) for kind in self.entity_kinds]
+        values.extend(share for share, _ in by_kind)
+        values.extend(has for _, has in by_kind)
+        for article, story in (
+            (self.numbers, profile.numbers),
+            (self.days, profile.dates),
+            (self.years, profile.dates),
+        ):
+            values.extend(_share(article, story, size))
+        gap = profile.days_apart(features.trusted_day)
+        values.extend((math.log1p(gap) if gap is not None else 0.0, float(gap is not None)))
+        values.append(math.log(size))
+        centroid = profile.centroid
+        if features.embedding is not None and centroid is not None and vectors:
+            nearest_member = float(np.max(np.stack(vectors) @ features.embedding))
+            values.extend((float(centroid @ features.embedding), nearest_member, 1.0))
+        else:
+            values.extend((0.0, 0.0, 0.0))
+        values.append(nearest_grams)
+        values.append(float(language_shared(features.lang, profile)))
+        return values if values[-1] else across_languages(values)
 
 
 def language_shared(lang: str | None, profile: StoryProfile) -> bool:
@@ -468,9 +524,16 @@ def _share(article: Mapping[str, float], story: Mapping[str, int], size: int) ->
     return sum(w * story.get(k, 0) / size for k, w in article.items()) / total, 1.0
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def _cosine(a: Mapping[str, float], b: Mapping[str, float], squares_a: float | None = None) -> float:
+    """Return the cosine of two sparse vectors (`squares_a`: `a`'s sum of squares, if known)."""
+    squares_a = _squares(a) if squares_a is None else squares_a
     if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b[k] for k, w in a.items() if k in b)
-    norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+        dot = sum(w * a[k] for k, w in b.items() if k in a)
+    else:
+        dot = sum(w * b[k] for k, w in a.items() if k in b)
+    norm = math.sqrt(squares_a * _squares(b))
     return dot / norm if norm else 0.0
+
+
+def _squares(vector: Mapping[str, float]) -> float:
+    return sum(w * w for w in vector.values())

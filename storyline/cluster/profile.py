@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
-from storyline.cluster.features import ArticleFeatures, extract_features
+from storyline.cluster.features import ArticleFeatures, extract_features, sublinear
 from storyline.embed import from_bytes, normalised, to_bytes
 from storyline.model import Article
 
@@ -35,6 +36,14 @@ class Member:
     grams: Counter[str] = field(default_factory=Counter)
     embedding: np.ndarray | None = None
     lang: str | None = None
+
+    @cached_property
+    def sublinear(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        """Return its terms, specifics and grams as sublinear weights (1 + log count), once."""
+        terms, specifics, grams = (
+            {k: sublinear(n) for k, n in counts.items()} for counts in (self.terms, self.specifics, self.grams)
+        )
+        return terms, specifics, grams
 
     def to_record(self) -> dict:
         """Return the member as JSON-ready values."""
