@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz, process
@@ -819,7 +819,10 @@ def _entity_row(entity: CanonicalEntity) -> dict:
         "aliases": json.dumps(aliases, ensure_ascii=False),
         "roles": json.dumps(roles, ensure_ascii=False),
         "article_count": len(set(entity.article_ids)),
-        "state": json.dumps(asdict(entity), ensure_ascii=False, sort_keys=True),
+        # its fields as they are (all flat), not `asdict`'s deep copy of each
+        "state": json.dumps(
+            {f.name: getattr(entity, f.name) for f in fields(entity)}, ensure_ascii=False, sort_keys=True
+        ),
     }
 
 
