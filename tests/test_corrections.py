@@ -90,7 +90,7 @@ def test_an_article_close_to_two_stories_merges_them_unless_a_person_kept_them_a
 
     def clusterer() -> OnlineClusterer:
         c = OnlineClusterer(settings, DocumentFrequencies(), weights)
-        c.probability = lambda features, profile: 0.5  # every story equally probable
+        c.probability = lambda features, profile, vectors=None: 0.5  # every story equally probable
         c.load([StoryProfile("a"), StoryProfile("b")])
         for story in ("a", "b"):
             c._fold(story, _features("bridge", "girder", "prague"))

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import app
-from storyline.execute import Engine, InProcess
+from storyline.execute import BackgroundThread, Engine, InProcess
 from storyline.model import Article
 from storyline.pipeline import Ingestor, analyse_articles
 from storyline.read import read_paths
@@ -48,10 +48,12 @@ def dask_engine() -> Iterator[DaskEngine]:
     engine.close()
 
 
-@pytest.fixture(params=["in-process", "dask", "dask by address"])
+@pytest.fixture(params=["in-process", "background thread", "dask", "dask by address"])
 def engine(request) -> Iterator[Engine]:
     if request.param == "in-process":
         yield InProcess()
+    elif request.param == "background thread":
+        yield BackgroundThread()
     elif request.param == "dask":
         yield request.getfixturevalue("dask_engine")
     else:  # as `--scheduler` does: a client of a running cluster, which outlives it
@@ -237,6 +239,17 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path, dask_engine: 
     assert two_reads[0] > 2 * 3  # two workers: several batches were prepared ahead of the store
     removed = {row[0] for row in two["removed_lines"] if row[2] == SIGN_OFF}
     assert removed == {"lg-103", "lg-104", "lg-105"}  # from the outlet's third article on
+
+
+def test_the_background_thread_stores_what_one_thread_stores(tmp_path: Path) -> None:
+    """The default engine analyses batches ahead of the store, in a thread: the same store."""
+    paths = [_write_gazette(tmp_path), SAMPLE_CORPUS / "balticwire", SAMPLE_CORPUS / "wire"]
+    one, one_summary, one_reads = _ingest_stream(paths, tmp_path / "one.db", InProcess())
+    ahead, ahead_summary, ahead_reads = _ingest_stream(paths, tmp_path / "ahead.db", BackgroundThread())
+    assert differences(one, ahead) == []
+    assert one == ahead
+    assert (ahead_summary.read, ahead_summary.added) == (one_summary.read, one_summary.added)
+    assert ahead_reads[0] > one_reads[0]  # batches were read and analysed ahead of the store
 
 
 def test_ingest_with_workers_stores_what_ingest_alone_stores(tmp_path: Path) -> None:

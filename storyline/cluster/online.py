@@ -183,12 +183,12 @@ class OnlineClusterer:
         into the one it joins.
         """
         self.frequencies.add(features.keys())
-        model = self.model(features)
         vectors = ArticleVectors(features, self.frequencies)
         scored = sorted(
-            ((model.probability(vectors.pair_features(p)), p) for p in self._candidates(features)),
+            ((self.probability(features, p, vectors), p) for p in self._candidates(features)),
             key=lambda pair: (-pair[0], pair[1].story_id),
         )
+        model = self.model(features)
         join = first_set(self.settings.story_join_probability, model.threshold)
         merge_at = first_set(self.settings.story_merge_probability, model.merge_threshold)
         if not scored or scored[0][0] < join:
@@ -234,9 +234,15 @@ class OnlineClusterer:
         self.frequencies.add(features.keys())
         return self._fold(story_id, features)
 
-    def probability(self, features: ArticleFeatures, profile: StoryProfile) -> float:
-        """Return the learned probability that the article reports the story's event."""
-        return self.model(features).probability(pair_features(features, profile, self.frequencies))
+    def probability(
+        self, features: ArticleFeatures, profile: StoryProfile, vectors: ArticleVectors | None = None
+    ) -> float:
+        """Return the learned probability that the article reports the story's event.
+
+        `vectors`: the article's, when scoring it against many stories (built once).
+        """
+        vectors = vectors or ArticleVectors(features, self.frequencies)
+        return self.model(features).probability(vectors.pair_features(profile))
 
     def model(self, features: ArticleFeatures) -> StoryWeights:
         """Return the model that scores this article: the headline one for a headline alone."""
