@@ -3,10 +3,12 @@
 Usage: python benchmarks/ingest_workers.py [--workers N] [--limit N] [PATH ...]
 Without paths it ingests the sample corpus and, where present, ../shared/data/corpora/ukraine2022/.
 Each corpus is ingested twice in this run, into fresh temporary SQLite stores, as `storyline
-ingest` does (the first pass that counts lines, then the batches): once in this process with
-its default threads (the embedder's OpenMP uses every core unless OMP_NUM_THREADS says
-otherwise), then with `--workers N` (a LocalCluster of N processes, one thread each,
-OMP_NUM_THREADS=1). Models are loaded before the clock starts in both; the cluster's start and
+ingest` does (the first pass that counts lines, then the batches): once in this process as
+`storyline ingest` runs without `--workers` (the default engine: a background thread analyses
+ahead of the in-order stages, the embedder beside the parse, its OpenMP on every core unless
+OMP_NUM_THREADS says otherwise), then with `--workers N` (a LocalCluster of N processes, one
+thread each, OMP_NUM_THREADS=1). Give one corpus per run: a LocalCluster leaves
+OMP_NUM_THREADS=1 in this process. Models are loaded before the clock starts in both; the cluster's start and
 its workers' model loading are printed apart. The two stores are then compared table by table
 (tests/store_snapshot.py).
 
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from storyline.analyse.nlp import load_pipeline, parsed_languages
 from storyline.embed import load_embedder
-from storyline.execute import Engine, InProcess
+from storyline.execute import BackgroundThread, Engine
 from storyline.execute.dask import DaskEngine
 from storyline.pipeline import Ingestor
 from storyline.read import read_paths
@@ -105,7 +107,7 @@ def measure(path: Path, workers: int, limit: int | None) -> None:
     print(f"load average before: {_load()}; {os.cpu_count()} cores")
     load_models(settings)
     with tempfile.TemporaryDirectory() as folder:
-        one = ingest(path, limit, InProcess(), f"sqlite:///{folder}/one.db")
+        one = ingest(path, limit, BackgroundThread(), f"sqlite:///{folder}/one.db")
         started = time.perf_counter()
         engine = DaskEngine.local(workers)
         start_seconds = time.perf_counter() - started
