@@ -517,26 +517,27 @@ def _centroid_pass(gram, threshold: float) -> list[int]:
     """
     import numpy as np
 
-    labels = np.full(gram.shape[0], -1, dtype=np.int64)
-    norms2: list[float] = []  # squared norm of each story's sum of member vectors
-    for i in range(gram.shape[0]):
+    n = gram.shape[0]
+    labels = np.full(n, -1, dtype=np.int64)
+    norms2 = np.zeros(n)  # squared norm of each story's sum of member vectors
+    stories = 0
+    for i in range(n):
         start, end = gram.indptr[i], gram.indptr[i + 1]
         columns, dots = gram.indices[start:end], gram.data[start:end]
         earlier = columns < i
         self_dot = float(dots[columns == i].sum())  # 1, or 0 for a text with no known term
-        story = -1
-        if norms2:
-            sums = np.bincount(labels[columns[earlier]], dots[earlier], minlength=len(norms2))
-            norms = np.sqrt(np.asarray(norms2))
-            cosines = np.divide(sums, norms, out=np.zeros(len(norms2)), where=norms > 0)
+        if stories:
+            sums = np.bincount(labels[columns[earlier]], dots[earlier], minlength=stories)
+            norms = np.sqrt(norms2[:stories])
+            cosines = np.divide(sums, norms, out=np.zeros(stories), where=norms > 0)
             best = int(np.argmax(cosines))
             if cosines[best] >= threshold:
-                story = best
+                labels[i] = best
                 norms2[best] += 2.0 * sums[best] + self_dot
-        if story < 0:
-            story = len(norms2)
-            norms2.append(self_dot)
-        labels[i] = story
+                continue
+        labels[i] = stories
+        norms2[stories] = self_dot
+        stories += 1
     return labels.tolist()
 
 
