@@ -402,4 +402,12 @@ def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_sh
     )
     assert result.exit_code == 0, result.output
     assert "Storyline loses to tfidf online centroid on crime [all]." in result.output
+    as_json = CliRunner().invoke(app, ["eval", "stories", "--loco", "--json", *map(str, paths.values())])
+    assert as_json.exit_code == 0, as_json.output
+    titles = json.loads(as_json.output)[1]
+    assert titles["kept"] == {HEADLINE: list(folds[1].kept[HEADLINE])}
+    assert titles["scores"]["methods"][CENTROID_BASELINE]["overall"]["bcubed_f1"] == 0.92
+    alone = CliRunner().invoke(app, ["eval", "stories", "--loco", str(paths["crime"])])
+    both = CliRunner().invoke(app, ["eval", "stories", "--loco", "--fit", *map(str, paths.values())])
+    assert (alone.exit_code, both.exit_code) == (2, 2)
     assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes
