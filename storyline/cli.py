@@ -433,6 +433,22 @@ def eval_stories(
         bool,
         typer.Option("--fit", help="Refit the shipped story weights on all the selections given."),
     ] = False,
+    loco: Annotated[
+        bool,
+        typer.Option(
+            "--loco",
+            help="Leave one corpus out: score each selection with story weights fitted on the "
+            "others (the shipped weights are not written).",
+        ),
+    ] = False,
+    centroid_thresholds: Annotated[
+        bool,
+        typer.Option(
+            "--centroid-thresholds",
+            help="Only the online TF-IDF centroid baseline: its B3 F1 at each threshold of its "
+            "grid, and the best (no ingest).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """B-cubed and pairwise F1 of story clustering (overall and across languages), next to baselines."""
@@ -442,7 +458,11 @@ def eval_stories(
         Selection,
         evaluate_stories,
         fit_story_weights,
+        format_folds,
         format_story_scores,
+        leave_one_corpus_out,
+        load_records,
+        pick_centroid_threshold,
     )
 
     try:
@@ -452,9 +472,30 @@ def eval_stories(
     for selection in selections:
         if not selection.path.exists():
             raise typer.BadParameter(f"{selection.path}: no such file or folder")
+    if fit + loco + centroid_thresholds > 1:
+        raise typer.BadParameter("--fit, --loco and --centroid-thresholds are separate runs")
+    if loco and len(selections) < 2:
+        raise typer.BadParameter("--loco needs at least two selections")
     try:
         if fit:
             console.print(weights_json(fit_story_weights(selections)), highlight=False)
+            return
+        if loco:
+            folds = leave_one_corpus_out(selections)
+            if as_json:
+                console.print_json(json.dumps([fold.as_dict() for fold in folds], default=str))
+            else:
+                console.print(format_folds(folds), highlight=False, soft_wrap=True, markup=False)
+            return
+        if centroid_thresholds:
+            for selection in selections:
+                best, f1 = pick_centroid_threshold(load_records(selection.path, selection=selection))
+                grid = "  ".join(f"{t:g}: {v:.3f}" for t, v in f1.items())
+                console.print(
+                    f"{selection.label}: online TF-IDF centroid B3 F1 by threshold: {grid}\n"
+                    f"best threshold {best:g} (B3 F1 {f1[best]:.3f})",
+                    highlight=False, soft_wrap=True, markup=False,
+                )
             return
         for selection in selections:
             if split is not None or limit is not None:

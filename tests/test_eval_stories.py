@@ -4,25 +4,40 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import app
+from storyline.cluster.weights import ARTICLE, HEADLINE, StoryWeights
 from storyline.evaluate.stories import (
+    CENTROID_BASELINE,
+    EMBEDDING_BASELINE,
+    EMBEDDING_ORACLE,
+    SYSTEM,
+    TFIDF_BASELINE,
+    ClusterScores,
+    FitCorpus,
+    MethodScores,
     MissingGold,
     Selection,
+    StoryScores,
     arrival_order,
     bcubed,
+    centroid_clusters,
     cross_lingual_pairwise,
     embedding_clusters,
     evaluate_stories,
     format_story_scores,
     load_records,
     pairwise,
+    pick_centroid_threshold,
     score_clustering,
+    tfidf_vectors,
 )
+from storyline.settings import Settings
 
 from .conftest import needs_shared
 
@@ -196,7 +211,8 @@ def test_ecbplus_subset_through_the_real_pipeline() -> None:
     assert scores.system.bcubed_f1 > 0.7
     assert scores.baseline.bcubed_f1 > 0.5
     table = format_story_scores(scores)
-    assert all(name in table for name in ("storyline", "tfidf avg-link", "e5 avg-link, oracle"))
+    names = ("storyline", "tfidf avg-link", "tfidf online centroid", "e5 avg-link, oracle")
+    assert all(name in table for name in names)
     assert scores.as_dict()["methods"]["storyline"]["overall"]["pairwise_f1"] == scores.system.pairwise_f1
     assert scores.languages == {"en": 80}
     assert scores.methods["storyline"].cross_lingual is None  # one language: no such pairs
@@ -205,3 +221,193 @@ def test_ecbplus_subset_through_the_real_pipeline() -> None:
 def _first_dev(path: Path, n: int) -> list[dict]:
     records = [json.loads(line) for line in path.open()]
     return [r for r in records if r["split"] == "dev"][:n]
+
+
+# Two events told several times in close words, days interleaved, and one unrelated piece.
+VALLEY_NEWS = [
+    {
+        "id": "bridge-1", "date": "2023-04-03", "story": "bridge",
+        "title": "Footbridge over the Marrow river collapses in Ashby",
+        "text": "A footbridge over the Marrow river in Ashby collapsed on Monday morning; two "
+        "cyclists were pulled from the water and taken to hospital with minor injuries.",
+    },
+    {
+        "id": "fire-1", "date": "2023-04-03", "story": "fire",
+        "title": "Wildfire forces evacuation of Cold Ridge villages",
+        "text": "Firefighters ordered the evacuation of three villages on Cold Ridge as a "
+        "wildfire driven by strong winds spread through dry pine forest.",
+    },
+    {
+        "id": "bridge-2", "date": "2023-04-04", "story": "bridge",
+        "title": "Ashby footbridge collapse: cyclists rescued from the Marrow",
+        "text": "Two cyclists were rescued from the Marrow river after the Ashby footbridge "
+        "collapsed; engineers blamed corroded steel cables on the footbridge.",
+    },
+    {
+        "id": "fire-2", "date": "2023-04-04", "story": "fire",
+        "title": "Cold Ridge wildfire: villages evacuated as winds spread the fire",
+        "text": "Strong winds spread the Cold Ridge wildfire through pine forest overnight and "
+        "firefighters kept the three evacuated villages closed.",
+    },
+    {
+        "id": "bake-1", "date": "2023-04-05", "story": "bakery",
+        "title": "New sourdough bakery opens on the high street",
+        "text": "A family-run bakery selling sourdough loaves and cinnamon buns opened its doors "
+        "on the high street, with a queue out of the door by nine.",
+    },
+    {
+        "id": "bridge-3", "date": "2023-04-05", "story": "bridge",
+        "title": "Council to inspect every footbridge after Ashby collapse",
+        "text": "After the footbridge collapse in Ashby that sent two cyclists into the Marrow "
+        "river, the council will inspect every footbridge cable in the district.",
+    },
+    {
+        "id": "fire-3", "date": "2023-04-06", "story": "fire",
+        "title": "Evacuated Cold Ridge villagers wait as firefighters hold the wildfire line",
+        "text": "Villagers evacuated from Cold Ridge waited in the school hall while "
+        "firefighters held the wildfire at the edge of the pine forest despite strong winds.",
+    },
+]
+VALLEY_GOLD = {r["id"]: r["story"] for r in VALLEY_NEWS}
+
+
+def _naive_centroid_clusters(records: list[dict], threshold: float) -> dict[str, str]:
+    """The online baseline written the slow obvious way: dense centroids, one cosine at a time."""
+    import numpy as np
+
+    ordered = arrival_order(records)
+    vectors = tfidf_vectors(ordered).toarray()
+    members: list[list[int]] = []
+    story_of = {}
+    for i, vector in enumerate(vectors):
+        cosines = []
+        for story in members:
+            centroid = vectors[story].mean(axis=0)
+            cosines.append(vector @ centroid / np.linalg.norm(centroid))
+        if cosines and max(cosines) >= threshold:
+            members[int(np.argmax(cosines))].append(i)
+        else:
+            members.append([i])
+        story_of[ordered[i]["id"]] = next(n for n, m in enumerate(members) if i in m)
+    return {item: f"c{n}" for item, n in story_of.items()}
+
+
+def test_online_centroid_baseline_separates_two_events_and_a_distractor() -> None:
+    clusters = centroid_clusters(VALLEY_NEWS, threshold=0.1)
+    assert score_clustering(clusters, VALLEY_GOLD).bcubed_f1 == 1.0
+    assert len(set(clusters.values())) == 3
+    everything = centroid_clusters(VALLEY_NEWS, threshold=0.0)
+    assert len(set(everything.values())) == 1
+    nothing = centroid_clusters(VALLEY_NEWS, threshold=1.01)
+    assert len(set(nothing.values())) == len(VALLEY_NEWS)
+
+
+def test_online_centroid_baseline_is_the_exact_mean_centroid_cosine() -> None:
+    # Not prose: 80 bags of words from five overlapping vocabularies, so that many choices turn
+    # on small differences between centroids; the fast pass must make every one as the naive.
+    import random
+
+    rng = random.Random(7)
+    records = [
+        {
+            "id": f"r{n}",
+            "date": f"2023-05-{1 + n % 28:02d}",
+            "text": " ".join(f"w{rng.randrange(8 * topic, 8 * topic + 20)}" for _ in range(12)),
+        }
+        for n, topic in enumerate(rng.randrange(5) for _ in range(80))
+    ]
+    for threshold in (0.05, 0.1, 0.15, 0.2, 0.3):
+        fast = centroid_clusters(records, threshold)
+        naive = _naive_centroid_clusters(records, threshold)
+        assert 1 < len(set(fast.values())) < len(records)
+        assert score_clustering(fast, naive).bcubed_f1 == 1.0, threshold
+
+
+def test_threshold_picker_returns_the_grid_point_with_the_best_bcubed_f1() -> None:
+    best, f1 = pick_centroid_threshold(VALLEY_NEWS, grid=(0.0, 0.1, 1.01))
+    assert best == 0.1 and f1[0.1] == 1.0
+    assert f1[0.0] < 1.0 and f1[1.01] < 1.0  # one story of everything; every article alone
+    assert list(f1) == [0.0, 0.1, 1.01]
+
+
+def _scores_with(f1: dict[str, float]) -> StoryScores:
+    def method(value: float) -> MethodScores:
+        return MethodScores(ClusterScores(value, value, value, value, value, value, 1, 1), None)
+
+    return StoryScores("x", "all", 10, {name: method(v) for name, v in f1.items()}, 0, 1.0, {"en": 10})
+
+
+def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_shipped_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storyline.evaluate.stories as stories
+    from storyline.cluster.learn import Corpus
+    from storyline.cluster.weights import DEFAULT_WEIGHTS, load_weights
+
+    shipped_bytes, shipped_mtime = DEFAULT_WEIGHTS.read_bytes(), DEFAULT_WEIGHTS.stat().st_mtime_ns
+    paths = {}
+    for name in ("crime", "titles", "wires"):
+        paths[name] = tmp_path / f"{name}.jsonl"
+        paths[name].write_text("", encoding="utf-8")
+    analysed = []
+
+    def fake_analyse(selection: Selection, settings: Settings) -> FitCorpus:
+        analysed.append(selection.path.stem)
+        kind = HEADLINE if selection.path.stem == "titles" else ARTICLE
+        return FitCorpus(selection, kind, Corpus(selection.label, [], {}))
+
+    fitted_on: list[tuple[str, ...]] = []
+
+    def fake_fit(corpora: list[FitCorpus], settings: Settings) -> dict[str, StoryWeights]:
+        # Each fold's models say which fold they are by their join threshold.
+        fitted_on.append(tuple(c.selection.path.stem for c in corpora))
+        models = load_weights(settings.story_weights)
+        return {k: replace(m, threshold=len(fitted_on) / 10) for k, m in models.items()}
+
+    used: dict[str, float] = {}
+    system_f1 = {"crime": 0.9, "titles": 0.5, "wires": 0.95}
+
+    def fake_evaluate(selection: Selection, settings: Settings) -> StoryScores:
+        assert settings.story_weights is not None and settings.story_weights != DEFAULT_WEIGHTS
+        used[selection.path.stem] = load_weights(settings.story_weights)[ARTICLE].threshold
+        return _scores_with({
+            SYSTEM: system_f1[selection.path.stem], TFIDF_BASELINE: 0.8,
+            CENTROID_BASELINE: 0.92, EMBEDDING_BASELINE: 0.45, EMBEDDING_ORACLE: 0.99,
+        })
+
+    monkeypatch.setattr(stories, "analyse_for_fit", fake_analyse)
+    monkeypatch.setattr(stories, "fit_story_models", fake_fit)
+    monkeypatch.setattr(stories, "evaluate_stories", fake_evaluate)
+    folds = stories.leave_one_corpus_out([Selection(p) for p in paths.values()])
+
+    assert analysed == ["crime", "titles", "wires"]  # each corpus analysed once, for every fold
+    assert fitted_on == [("titles", "wires"), ("crime", "wires"), ("crime", "titles")]
+    assert used == {"crime": 0.1, "titles": 0.2, "wires": 0.3}  # each scored with its fold's fit
+    assert [fold.held_out for fold in folds] == ["crime [all]", "titles [all]", "wires [all]"]
+    assert folds[1].refitted == {ARTICLE: ("crime [all]", "wires [all]")}
+    assert set(folds[1].kept) == {HEADLINE}  # no headline corpus left to fit on: shipped
+    assert set(folds[0].refitted) == {ARTICLE, HEADLINE} and not folds[0].kept
+    assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes
+    assert DEFAULT_WEIGHTS.stat().st_mtime_ns == shipped_mtime
+
+    table = stories.format_folds(folds)
+    assert "titles [all]: article refitted on crime [all], wires [all]; headline shipped" in table
+    # The oracle is an upper bound, not a baseline to beat: never a loss.
+    assert table.splitlines()[-1] == (
+        "Storyline loses to tfidf avg-link on titles [all]; "
+        "to tfidf online centroid on crime [all], titles [all]."
+    )
+    result = CliRunner(env={"COLUMNS": "240"}).invoke(
+        app, ["eval", "stories", "--loco", str(paths["crime"]), str(paths["wires"])]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Storyline loses to tfidf online centroid on crime [all]." in result.output
+    as_json = CliRunner().invoke(app, ["eval", "stories", "--loco", "--json", *map(str, paths.values())])
+    assert as_json.exit_code == 0, as_json.output
+    titles = json.loads(as_json.output)[1]
+    assert titles["kept"] == {HEADLINE: list(folds[1].kept[HEADLINE])}
+    assert titles["scores"]["methods"][CENTROID_BASELINE]["overall"]["bcubed_f1"] == 0.92
+    alone = CliRunner().invoke(app, ["eval", "stories", "--loco", str(paths["crime"])])
+    both = CliRunner().invoke(app, ["eval", "stories", "--loco", "--fit", *map(str, paths.values())])
+    assert (alone.exit_code, both.exit_code) == (2, 2)
+    assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes

@@ -13,10 +13,15 @@ handing a streaming clusterer the articles of one story back to back would flatt
 interleaved among dated ones either: nothing says where they belong, and the pipeline itself
 places undated articles after dated ones within a batch.
 
-The baseline, computed in the same run, is offline and sees every article at once: TF-IDF over
+The baselines, computed in the same run: offline, seeing every article at once, TF-IDF over
 word 1-3-grams of title and text (English stop words removed, sublinear term frequency: the
 setting that reproduces the data README's 0.885) and average-linkage agglomerative clustering at
-cosine distance 0.95.
+cosine distance 0.95; online, the same vectors taken one at a time in arrival order, each joining
+the story with the nearest centroid above a cosine threshold chosen on ECB+ train; and
+average-linkage over the system's own e5 embeddings.
+
+`leave_one_corpus_out` says how well the fitted story models carry to news they were not fitted
+on: each corpus in turn is scored with models fitted on the others.
 """
 
 from __future__ import annotations
@@ -53,6 +58,11 @@ BASELINE_DISTANCE = 0.95  # cosine distance threshold of the baseline, as the da
 # ecbplus_traindev.jsonl:split=train` prints the oracle's choice); ORACLE_DISTANCES are tried
 # for the per-file upper bound.
 EMBEDDING_BASELINE_DISTANCE = 0.14  # B-cubed F1 0.851 there
+# The online TF-IDF centroid baseline's cosine threshold, the best B-cubed F1 of CENTROID_GRID
+# on ECB+ train: `storyline eval stories --centroid-thresholds
+# ../shared/data/stories/ecbplus_traindev.jsonl:split=train` (no ingest, seconds).
+CENTROID_THRESHOLD = 0.07  # B-cubed F1 0.850 there (0.06: 0.832, 0.08: 0.845)
+CENTROID_GRID = tuple(round(0.01 * k, 2) for k in range(1, 41))  # 0.01 to 0.4
 FIT_BATCH = 32  # articles per ingest batch when only the analysis is wanted (fitting)
 ORACLE_DISTANCES = (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25)
 GOLD_FIELDS = ("story", "topic", "split")  # never shown to the system
@@ -120,6 +130,7 @@ class StoryScores:
 
 SYSTEM = "storyline"
 TFIDF_BASELINE = "tfidf avg-link"
+CENTROID_BASELINE = "tfidf online centroid"
 EMBEDDING_BASELINE = "e5 avg-link"
 EMBEDDING_ORACLE = "e5 avg-link, oracle"
 
@@ -135,9 +146,10 @@ def evaluate_stories(
     `split` keeps only records whose `split` field equals it; `limit` keeps the first records
     (in file order) after that; a `Selection` says both and a date range. Costs one full ingest
     (spaCy and embeddings included) of the kept records, and the baselines' n x n matrices.
-    The baselines: TF-IDF average-link at the distance the data README gives, e5 average-link
-    over the system's own embeddings at the distance chosen on ECB+ train, and the same at the
-    best distance for this very file (an upper bound for that method, not a fair competitor).
+    The baselines: TF-IDF average-link at the distance the data README gives, the online TF-IDF
+    centroid at the threshold chosen on ECB+ train, e5 average-link over the system's own
+    embeddings at the distance chosen on ECB+ train, and the same at the best distance for this
+    very file (an upper bound for that method, not a fair competitor).
     """
     selection = path if isinstance(path, Selection) else Selection(path, split=split, limit=limit)
     records = load_records(selection.path, selection=selection)
@@ -154,7 +166,11 @@ def evaluate_stories(
     }
     for copy, original in copies.items():  # an unstored copy is in its original's language
         languages[copy] = languages.get(original, languages[copy])
-    clusterings = {SYSTEM: predicted, TFIDF_BASELINE: baseline_clusters(records)}
+    clusterings = {
+        SYSTEM: predicted,
+        TFIDF_BASELINE: baseline_clusters(records),
+        CENTROID_BASELINE: centroid_clusters(records),
+    }
     vectors = _embeddings(records, by_id)
     if vectors is not None:
         clusterings[EMBEDDING_BASELINE] = embedding_clusters(records, vectors, EMBEDDING_BASELINE_DISTANCE)
@@ -422,20 +438,107 @@ def baseline_clusters(
     """
     import numpy as np
     from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(records) < 2:
         return {r["id"]: "b0" for r in records}
-    texts = [f"{r.get('title') or ''}\n{r.get('text') or ''}" for r in records]
-    vectors = TfidfVectorizer(
-        ngram_range=(1, 3), stop_words="english", sublinear_tf=True
-    ).fit_transform(texts)
+    vectors = tfidf_vectors(records)
     # Rows are L2-normalised, so cosine distance is 1 - dot; a dense n x n matrix, not n x vocab.
     distances = np.clip(1.0 - (vectors @ vectors.T).toarray(), 0.0, None)
     labels = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
     ).fit_predict(distances)
     return {r["id"]: f"b{label}" for r, label in zip(records, labels, strict=True)}
+
+
+def tfidf_vectors(records: Sequence[dict]):
+    """Return the records' unit TF-IDF rows (sparse): word 1-3-grams of title and text.
+
+    English stop words removed, sublinear term frequency; vocabulary and IDF are fitted on
+    these very records. Costs one pass over the texts.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{r.get('title') or ''}\n{r.get('text') or ''}" for r in records]
+    return TfidfVectorizer(
+        ngram_range=(1, 3), stop_words="english", sublinear_tf=True
+    ).fit_transform(texts)
+
+
+def centroid_clusters(
+    records: Sequence[dict], threshold: float = CENTROID_THRESHOLD
+) -> dict[str, str]:
+    """Return the online baseline's story of each record: single-pass TF-IDF centroids.
+
+    Records come in `arrival_order`, as the system sees them; each joins the story whose
+    centroid (the mean of its members' `tfidf_vectors`) is nearest by cosine when that cosine is
+    at least `threshold`, else starts a story (ties: the older story). Exact. Fitting the
+    vocabulary and IDF on the whole file is an offline convenience that favours the baseline:
+    a real stream would know only the articles so far. Costs one sparse Gram matrix (nonzero
+    only for pairs sharing a term), then per article O(earlier articles sharing a term + stories).
+    """
+    if len(records) < 2:
+        return {r["id"]: "c0" for r in records}
+    ordered = arrival_order(records)
+    labels = _centroid_pass(_centroid_gram(ordered), threshold)
+    return {r["id"]: f"c{label}" for r, label in zip(ordered, labels, strict=True)}
+
+
+def pick_centroid_threshold(
+    records: Sequence[dict], grid: Sequence[float] = CENTROID_GRID
+) -> tuple[float, dict[float, float]]:
+    """Return the threshold of `grid` with the best B-cubed F1 for `centroid_clusters`, and all.
+
+    Needs only the records' texts and gold stories: no ingest. The Gram matrix is built once;
+    each threshold costs one pass. Ties go to the lower threshold.
+    """
+    ordered = arrival_order(records)
+    gram = _centroid_gram(ordered)
+    gold = {r["id"]: str(r["story"]) for r in ordered}
+    f1 = {}
+    for threshold in grid:
+        labels = _centroid_pass(gram, threshold)
+        predicted = {r["id"]: str(label) for r, label in zip(ordered, labels, strict=True)}
+        f1[threshold] = score_clustering(predicted, gold).bcubed_f1
+    return max(grid, key=lambda t: (f1[t], -t)), f1
+
+
+def _centroid_gram(ordered: Sequence[dict]):
+    """Return the dot products of the records' unit TF-IDF rows, sparse CSR, in their order."""
+    vectors = tfidf_vectors(ordered)
+    return (vectors @ vectors.T).tocsr()
+
+
+def _centroid_pass(gram, threshold: float) -> list[int]:
+    """Return each row's story number from one pass over `gram` in row order.
+
+    A story's centroid is the mean of its members' unit vectors; its cosine with article i is
+    (sum of i's dots with the members) / |sum of the members|, both kept exactly: the dots by
+    summing i's row of `gram` per story, the squared norm grown by 2 * dot + |x_i|^2 on a join.
+    """
+    import numpy as np
+
+    n = gram.shape[0]
+    labels = np.full(n, -1, dtype=np.int64)
+    norms2 = np.zeros(n)  # squared norm of each story's sum of member vectors
+    stories = 0
+    for i in range(n):
+        start, end = gram.indptr[i], gram.indptr[i + 1]
+        columns, dots = gram.indices[start:end], gram.data[start:end]
+        earlier = columns < i
+        self_dot = float(dots[columns == i].sum())  # 1, or 0 for a text with no known term
+        if stories:
+            sums = np.bincount(labels[columns[earlier]], dots[earlier], minlength=stories)
+            norms = np.sqrt(norms2[:stories])
+            cosines = np.divide(sums, norms, out=np.zeros(stories), where=norms > 0)
+            best = int(np.argmax(cosines))
+            if cosines[best] >= threshold:
+                labels[i] = best
+                norms2[best] += 2.0 * sums[best] + self_dot
+                continue
+        labels[i] = stories
+        norms2[stories] = self_dot
+        stories += 1
+    return labels.tolist()
 
 
 def embedding_clusters(records: Sequence[dict], vectors, distance: float) -> dict[str, str]:
@@ -484,14 +587,14 @@ def format_story_scores(scores: StoryScores) -> str:
         f"{scores.path} [{scores.split}]: {scores.articles} articles, "
         f"{scores.system.gold_stories} gold stories, {scores.dropped} dropped, "
         f"{scores.articles_per_second:.1f} articles/s; languages: {languages}",
-        f"{'':<20}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'pair P':>8}{'pair R':>8}{'pair F1':>8}"
+        f"{'':<24}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'pair P':>8}{'pair R':>8}{'pair F1':>8}"
         f"{'stories':>9}{'x-ling P':>10}{'x-ling R':>10}{'x-ling F1':>10}",
     ]
     for name, method in scores.methods.items():
         s = method.overall
         cross = "".join(f"{v:>10.3f}" for v in method.cross_lingual) if method.cross_lingual else ""
         lines.append(
-            f"{name:<20}{s.bcubed_precision:>7.3f}{s.bcubed_recall:>7.3f}{s.bcubed_f1:>7.3f}"
+            f"{name:<24}{s.bcubed_precision:>7.3f}{s.bcubed_recall:>7.3f}{s.bcubed_f1:>7.3f}"
             f"{s.pairwise_precision:>8.3f}{s.pairwise_recall:>8.3f}{s.pairwise_f1:>8.3f}"
             f"{s.predicted_stories:>9}{cross}"
         )
@@ -508,46 +611,166 @@ def fit_story_weights(
 ) -> dict[str, StoryWeights]:
     """Return story models fitted on the selected corpora (and write them to `out`).
 
-    Each selection is ingested through the real pipeline (spaCy and embeddings included) to
-    get analysed articles in arrival order. A corpus whose articles are mostly headlines alone
-    trains the headline model, any other the article model; for each kind,
-    `storyline.cluster.learn.fit_weights` fits one logistic model on the gold-replay pairs of
-    its corpora and picks the join and merge probabilities with the best mean B-cubed F1 over
-    them. A kind no selection trains keeps the shipped model.
+    Each selection is analysed through the real pipeline (`analyse_for_fit`), then the models
+    are fitted on them all (`fit_story_models`).
     """
     settings = settings or Settings()
-    by_kind: dict[str, list[Corpus]] = {kind: [] for kind in TEXT_KINDS}
-    texts: dict[str, list[str]] = {kind: [] for kind in TEXT_KINDS}
-    for selection in selections:
-        records = load_records(selection.path, selection=selection)
-        gold = {record["id"]: str(record["story"]) for record in records}
-        # Analysis does not depend on clustering: joining nothing, in batches, keeps it cheap.
-        _, analysed, _ = ingest_records(
-            records, replace(settings, story_join_probability=1.0), batch_size=FIT_BATCH
-        )
-        analysed.sort(key=_arrival_position(records))
-        headlines = sum(extract_features(article).headline_only for article in analysed)
-        kind = HEADLINE if headlines * 2 > len(analysed) else ARTICLE
-        by_kind[kind].append(Corpus(selection.label, analysed, gold))
-        texts[kind].append(_selection_text(selection))
+    models = fit_story_models([analyse_for_fit(s, settings) for s in selections], settings)
+    if out is not None:
+        out.write_text(weights_json(models), encoding="utf-8")
+    return models
+
+
+@dataclass(frozen=True)
+class FitCorpus:
+    """One selection analysed for fitting: the model kind it trains, its articles and gold."""
+
+    selection: Selection
+    kind: str  # HEADLINE or ARTICLE
+    corpus: Corpus
+
+
+def analyse_for_fit(selection: Selection, settings: Settings) -> FitCorpus:
+    """Return the selection's articles analysed by the real pipeline, in arrival order.
+
+    Costs one ingest (spaCy and embeddings included) in batches, joining nothing: analysis does
+    not depend on clustering. A corpus whose articles are mostly headlines alone trains the
+    headline model, any other the article model.
+    """
+    records = load_records(selection.path, selection=selection)
+    gold = {record["id"]: str(record["story"]) for record in records}
+    _, analysed, _ = ingest_records(
+        records, replace(settings, story_join_probability=1.0), batch_size=FIT_BATCH
+    )
+    analysed.sort(key=_arrival_position(records))
+    headlines = sum(extract_features(article).headline_only for article in analysed)
+    kind = HEADLINE if headlines * 2 > len(analysed) else ARTICLE
+    return FitCorpus(selection, kind, Corpus(selection.label, analysed, gold))
+
+
+def fit_story_models(corpora: Sequence[FitCorpus], settings: Settings) -> dict[str, StoryWeights]:
+    """Return the story model of each kind fitted on the analysed corpora of that kind.
+
+    For each kind, `storyline.cluster.learn.fit_weights` fits one logistic model on the
+    gold-replay pairs of its corpora and picks the join and merge probabilities with the best
+    mean B-cubed F1 over them. A kind none of the corpora trains keeps the model of
+    `settings.story_weights` (the shipped one by default). Writes nothing.
+    """
+    command = "storyline eval stories --fit " + " ".join(
+        _selection_text(c.selection) for c in corpora
+    )
     models = load_weights(settings.story_weights)
-    for kind, corpora in by_kind.items():
-        if not corpora:
+    for kind in TEXT_KINDS:
+        own = [c.corpus for c in corpora if c.kind == kind]
+        if not own:
             continue
         provenance = {
-            "data": [corpus.name for corpus in corpora],
-            "articles": [len(corpus.articles) for corpus in corpora],
-            "by": "storyline eval stories --fit " + " ".join(_selection_text(s) for s in selections),
+            "data": [corpus.name for corpus in own],
+            "articles": [len(corpus.articles) for corpus in own],
+            "by": command,
             "model": f"{kind} model: sklearn LogisticRegression(C=1.0) on article-story pairs, "
             "every pair counted once; join and merge thresholds by mean B-cubed F1",
             "embedder": settings.embedder_name(),
         }
         models[kind] = fit_weights(
-            corpora, settings, lambda p, g: score_clustering(p, g).bcubed_f1, fitted=provenance
+            own, settings, lambda p, g: score_clustering(p, g).bcubed_f1, fitted=provenance
         )
-    if out is not None:
-        out.write_text(weights_json(models), encoding="utf-8")
     return models
+
+
+# --- leave one corpus out ----------------------------------------------------------------------------
+
+# The baselines Storyline must beat; the e5 oracle is an upper bound, not a competitor.
+FAIR_BASELINES = (TFIDF_BASELINE, CENTROID_BASELINE, EMBEDDING_BASELINE)
+
+
+@dataclass(frozen=True)
+class FoldScores:
+    """One fold: a corpus scored with story models fitted on all the other corpora."""
+
+    held_out: str  # the held-out selection's label
+    refitted: dict[str, tuple[str, ...]]  # model kind -> the corpora it was fitted on, this fold
+    kept: dict[str, tuple[str, ...]]  # model kind kept as shipped -> the corpora it was fitted on
+    scores: StoryScores
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the fold as plain JSON-ready values (for `--json`)."""
+        return {**asdict(self), "scores": self.scores.as_dict()}
+
+
+def leave_one_corpus_out(
+    selections: Sequence[Selection], settings: Settings | None = None
+) -> list[FoldScores]:
+    """Return, for each selection in turn, its scores with models fitted on the other selections.
+
+    The fitted models reach the real pipeline through a temporary weights file named by
+    `Settings.story_weights`; the shipped weights are never written. A model kind that no
+    training corpus of a fold trains is the shipped one (see `kept`: it may have been fitted
+    on the held-out corpus). Costs one analysis ingest per selection, then per fold one fit
+    and one `evaluate_stories` of the held-out selection.
+    """
+    if len(selections) < 2:
+        raise ValueError("leave-one-corpus-out needs at least two corpora")
+    settings = settings or Settings()
+    analysed = [analyse_for_fit(selection, settings) for selection in selections]
+    shipped = load_weights(settings.story_weights)
+    folds = []
+    for i, held_out in enumerate(selections):
+        training = analysed[:i] + analysed[i + 1 :]
+        models = fit_story_models(training, settings)
+        refitted = {
+            kind: tuple(c.corpus.name for c in training if c.kind == kind)
+            for kind in TEXT_KINDS
+            if any(c.kind == kind for c in training)
+        }
+        kept = {
+            kind: tuple(str(name) for name in shipped[kind].fitted.get("data", ()))
+            for kind in TEXT_KINDS
+            if kind not in refitted
+        }
+        with tempfile.TemporaryDirectory(prefix="storyline-loco-") as folder:
+            weights = Path(folder) / "weights.json"
+            weights.write_text(weights_json(models), encoding="utf-8")
+            scores = evaluate_stories(held_out, replace(settings, story_weights=weights))
+        folds.append(FoldScores(held_out.label, refitted, kept, scores))
+    return folds
+
+
+def format_folds(folds: Sequence[FoldScores]) -> str:
+    """Return the leave-one-corpus-out table: B-cubed F1 per held-out corpus, and the losses."""
+    width = max(len(fold.held_out) for fold in folds) + 8
+    methods = (SYSTEM, *FAIR_BASELINES)
+    lines = [
+        "Leave one corpus out: each corpus scored with story models fitted on the others (B3 F1)",
+        f"{'held out':<{width}}" + "".join(f"{name:>23}" for name in methods),
+    ]
+    losses: dict[str, list[str]] = {name: [] for name in FAIR_BASELINES}
+    for fold in folds:
+        f1 = {
+            name: fold.scores.methods[name].overall.bcubed_f1
+            for name in methods
+            if name in fold.scores.methods
+        }
+        cells = "".join(f"{f1[name]:>23.3f}" if name in f1 else f"{'—':>23}" for name in methods)
+        lines.append(f"{f'{fold.held_out} ({fold.scores.articles})':<{width}}{cells}")
+        for name in FAIR_BASELINES:
+            if name in f1 and f1[SYSTEM] < f1[name]:
+                losses[name].append(fold.held_out)
+    lines.append("Models per fold:")
+    for fold in folds:
+        refitted = [f"{kind} refitted on {', '.join(names)}" for kind, names in fold.refitted.items()]
+        kept = [
+            f"{kind} shipped (fitted on {', '.join(names) or 'unrecorded data'})"
+            for kind, names in fold.kept.items()
+        ]
+        lines.append(f"  {fold.held_out}: {'; '.join(refitted + kept)}")
+    lost = [f"to {name} on {', '.join(corpora)}" for name, corpora in losses.items() if corpora]
+    lines.append(
+        "Storyline loses " + "; ".join(lost) + "."
+        if lost
+        else "Storyline beats every baseline on every held-out corpus."
+    )
+    return "\n".join(lines)
 
 
 def _arrival_position(records: Sequence[dict]) -> Callable[[Article], int]:
