@@ -206,3 +206,15 @@ def test_speaker_lines_but_not_newsroom_labels(nlp: Language) -> None:
     (statement,) = statements(nlp, text)
     assert statement.speaker_mention == "MORALES"
     assert statement.content == "We will publish the full report next week"
+
+
+def test_an_object_that_points_elsewhere_is_no_statement(nlp: Language) -> None:
+    """"Delivered the same message", "confirmed it": the words are elsewhere, the object says nothing."""
+    text = (
+        "In Brussels, the alliance's spokeswoman Oana Lungescu delivered the same message on Monday. "
+        "The defence minister confirmed it at a press conference in Vilnius on Tuesday. "
+        "The foreign minister denied the reports of a second convoy near the border."
+    )
+    contents = [s.content for s in statements(nlp, text)]
+    assert not any(c.startswith(("the same message", "it at")) for c in contents), contents
+    assert any("reports of a second convoy" in c for c in contents), contents

@@ -356,6 +356,13 @@ TOPIC_PREPOSITIONS = frozenset(
     {"about", "on", "of", "for", "over", "as", "against", "to", "with", "into", "that"}
 )
 TRIM = " \t\n,;:—–-"
+# Nouns that, after "the same", "this" or "that", point at words said elsewhere ("delivered the
+# same message", "repeated this position"): the object names no content of its own.
+ANAPHORIC_NOUNS = frozenset(
+    {"message", "point", "position", "view", "line", "statement", "remark", "comment", "warning",
+     "assurance", "assessment", "sentiment", "stance", "argument", "claim", "call", "thing"}
+)
+ANAPHORIC_DETERMINERS = frozenset({"same", "this", "that", "these", "those", "such", "similar"})
 # A paragraph opening with a short name and a colon: transcripts and headlines; transcripts
 # quoted whole open with a quote mark ("PENCE: Well, …).
 SPEAKER_LINE = re.compile(r"^[ \t]*[\"“]?([A-Z][^\n:.!?\"“”]{0,38}[^\s:]):[ \t]+\S", re.MULTILINE)
@@ -703,6 +710,8 @@ def _content_span(doc: Doc, verb: Token) -> tuple[int, int, bool] | None:
     for dep in CONTENT_DEPS:
         for child in children:
             if child.dep_ == dep:
+                if dep == "dobj" and _refers_back(child):
+                    return None
                 tokens = list(child.subtree)
                 if dep == "dobj":
                     # "asked him about the taxes", "accused her of lying": the topic follows
@@ -727,6 +736,15 @@ def _content_span(doc: Doc, verb: Token) -> tuple[int, int, bool] | None:
         tokens = [t for t in head.subtree if t.i not in skip]
         return _trimmed(doc, tokens)
     return None
+
+
+def _refers_back(obj: Token) -> bool:
+    """True for an object that only points at what was said elsewhere: "confirmed it", "said
+    this", "delivered the same message". A pronoun is no content, nor is such a noun phrase."""
+    if obj.pos_ == "PRON" and not any(True for _ in obj.children):
+        return True
+    modifiers = {c.lower_ for c in obj.children if c.dep_ in ("det", "amod", "predet")}
+    return (obj.lemma_ or obj.text).lower() in ANAPHORIC_NOUNS and not modifiers.isdisjoint(ANAPHORIC_DETERMINERS)
 
 
 def _trimmed(doc: Doc, tokens: list[Token]) -> tuple[int, int, bool] | None:
