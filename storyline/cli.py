@@ -554,17 +554,82 @@ def eval_entities(
 
 @eval_app.command("claims")
 def eval_claims(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="premise/hypothesis/label JSON lines.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="premise/hypothesis/label JSON lines; PATH:half=b for part of one."),
+    ],
+    comparer: Annotated[
+        str, typer.Option(help="With one file: the comparer scored, learned or rules.")
+    ] = "learned",
+    loco: Annotated[
+        bool,
+        typer.Option("--loco", help="Leave one data set out: fit the learned comparer without each in turn."),
+    ] = False,
     predictions: Annotated[
-        Path | None, typer.Option("--predictions", help="Also write one {id, label} line per pair here.")
+        Path | None, typer.Option("--predictions", help="With one file: write one {id, label} line per pair here.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Precision, recall and F1 per label and accuracy of Storyline's statement comparison."""
-    from storyline.evaluate.claims import evaluate_claims, format_claim_scores
+    """Accuracy and F1 per label of the statement comparer; several files: both comparers side by side."""
+    from storyline.claims.compare import METHODS, ComparerParams
+    from storyline.evaluate.claims import (
+        compare_comparers,
+        evaluate_claims,
+        format_claim_scores,
+        format_comparer_table,
+        leave_one_dataset_out,
+    )
 
-    scores = evaluate_claims(path, predictions_out=predictions)
-    _emit(scores, format_claim_scores(scores), as_json)
+    if comparer not in METHODS:
+        raise typer.BadParameter(f"{comparer!r}: one of {', '.join(METHODS)}", param_hint="--comparer")
+    for path in paths:
+        if not Path(path).exists() and not Path(path.partition(":")[0]).exists():
+            raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
+    try:
+        if loco:
+            table = leave_one_dataset_out(paths)
+            _emit(table, format_comparer_table(table), as_json)
+        elif len(paths) > 1:
+            table = compare_comparers(paths)
+            _emit(table, format_comparer_table(table), as_json)
+        else:
+            scores = evaluate_claims(paths[0], predictions_out=predictions, params=ComparerParams(method=comparer))
+            _emit(scores, format_claim_scores(scores), as_json)
+    except ValueError as error:
+        errors.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+train_app = typer.Typer(help="Fit the models that ship in the package.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("claims")
+def train_claims_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="DATA...", help="Labelled NLI pairs, JSON lines; PATH:half=a for part of one."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the weights here (default: print them).")
+    ] = None,
+) -> None:
+    """Fit the learned statement comparer (deterministic) and write its weights."""
+    from storyline.claims.train import train_claims
+
+    for path in paths:
+        if not Path(path).exists() and not Path(path.partition(":")[0]).exists():
+            raise typer.BadParameter(f"{path}: no such file", param_hint="DATA")
+    try:
+        weights = train_claims(paths)
+    except ValueError as error:
+        errors.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from None
+    if out is None:
+        console.print(weights.to_json(), highlight=False, soft_wrap=True)
+    else:
+        out.write_text(weights.to_json(), encoding="utf-8")
+        console.print(f"wrote {out}: contradiction threshold {weights.contradiction_threshold}")
 
 
 @app.command()

@@ -51,6 +51,9 @@ class Settings:
     # an article this probably part of a second story too shows the two are one event: merge
     # them (the fitted value when None)
     story_merge_probability: float | None = None
+    # claims: "learned" (weights in storyline/claims/comparer_weights.json when None) or "rules"
+    claim_comparer: str = "learned"
+    claim_comparer_weights: Path | None = None
     # pipeline
     batch_size: int = 64
     engine_batch_size: int = 16  # articles per task of the per-article stages (storyline.execute)

@@ -211,7 +211,7 @@ def test_one_person_under_two_spellings_repeats_and_does_not_confirm_alone() -> 
 
 def test_indexed_name_lookup_answers_as_comparing_every_name() -> None:
     """`_NameIndex` (set lookups) must say exactly what `_names_match` against each name says."""
-    from storyline.claims.compare import _NameIndex, _names_match
+    from storyline.claims.evidence import _NameIndex, _names_match
 
     names = [
         "zelensky", "volodymyr zelenskyy", "jen psaki", "psaki", "us", "united states", "nato",

@@ -1,15 +1,17 @@
-"""Statement comparison: does one statement entail, contradict, or say nothing about another?
+"""What two statements share and where they differ: the evidence every statement comparer reads.
 
-The method is transparent and needs no model beyond the spaCy pipeline the project already
-loads. Each statement is compared as its `StatementFrame` (`storyline.analyse.frames`): its
-reported clause, event, polarity, modality, subject, names and figures.
+Each statement is compared as its `StatementFrame` (`storyline.analyse.frames`): its reported
+clause, event, polarity, modality, subject, names and figures. `pair_evidence` measures
+directional coverage (how much of the hypothesis the premise supports, words matched by lemma,
+synonym group or fuzzy name match: aliases, and spelling variants such as Zelanski = Zelensky),
+names on one side only, a subject clash, antonyms ("opened" / "closed"), polarity and modality, and
+figures compared by what they count and their approximation. Comparing two frames is O(n·m) in
+their words at worst, and near linear through each frame's indexed pool.
 
-Two frames are compared by directional coverage: how much of the hypothesis the premise
-supports, words matched by lemma, synonym group or fuzzy name match (aliases, and spelling
-variants of names: Zelanski = Zelensky). Contradiction needs the two to be about the same thing
-(high coverage both ways, no entity the other lacks) and to differ in polarity, in an antonym
-("opened" / "closed"), or in a figure that does not match within its approximation. Comparing two
-frames is O(n·m) in their words; comparing bare texts (`compare_pairs`) costs a parse per text.
+`rule_comparison` is the hand-written verdict on that evidence: contradiction needs the two to
+be about the same thing (high coverage both ways, no entity the other lacks) and to differ in
+polarity, in an antonym, or in a figure. The learned comparer (`storyline.claims.learned`)
+decides from the same evidence.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import jellyfish
 
-from storyline.analyse.frames import ENTITY_WEIGHT, frame_texts
+from storyline.analyse.frames import ENTITY_WEIGHT
 from storyline.analyse.lexicon import ALIASES, ANTONYMS, SYNONYM_GROUPS
 from storyline.analyse.quantities import quantities_compatible, value_range
 from storyline.model import Concept, Quantity, StatementFrame
-from storyline.settings import Settings
 
 ENTAILMENT, CONTRADICTION, NEUTRAL = "entailment", "contradiction", "neutral"
 LABELS = (ENTAILMENT, CONTRADICTION, NEUTRAL)
@@ -45,12 +47,14 @@ for _pair in ANTONYMS:
 
 @dataclass(frozen=True)
 class ComparerParams:
-    """Thresholds of `compare_frames`; defaults were set on the first half of the dev set only."""
+    """How statements are compared; the rules' thresholds were set on the first half of the dev set only."""
 
     entail_coverage: float = 0.75  # share of the hypothesis the premise must support
     contradict_coverage: float = 0.6  # of the hypothesis, for the two to be about the same thing
     contradict_coverage_premise: float = 0.4  # of the premise, which may say more
     name_similarity: float = 0.85  # Jaro-Winkler above which two names are one spelling apart
+    method: str = "learned"  # "learned" (storyline.claims.learned) or "rules" (rule_comparison)
+    weights: Path | None = None  # the learned comparer's weights (None: those shipped)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,17 @@ class Comparison:
     label: str  # "entailment", "contradiction" or "neutral"
     score: float
     reasons: tuple[str, ...] = ()
+    confidence: float | None = None  # the learned comparer's probability of `label`; None from rules
+    confident: bool = True  # whether the label is sure enough to found a verdict on
+
+    def conflict_reason(self) -> str:
+        """Return the evidence of a conflict in words, with the confidence where there is one."""
+        found = next((r for r in reversed(self.reasons) if r.startswith(_CONFLICT_EVIDENCE)), self.reasons[-1])
+        return found if self.confidence is None else f"{found} (confidence {self.confidence:.2f})"
+
+
+# The reasons that show two statements conflict, as `pair_evidence` and the rules word them.
+_CONFLICT_EVIDENCE = ("polarity differs", "opposite words", "figure differs", "number differs", "different subject")
 
 
 # -- comparing two frames ----------------------------------------------------------------------
@@ -298,121 +313,144 @@ def _harmonic(a: float, b: float) -> float:
     return 2 * a * b / (a + b) if a + b else 0.0
 
 
-def compare_frames(
+@dataclass(frozen=True)
+class PairEvidence:
+    """What the comparer measured between a premise and a hypothesis: the facts its verdict rests on.
+
+    Pure data read from two frames; both the rules (`rule_comparison`) and the learned comparer
+    (`storyline.claims.learned`) decide from it, and its reasons are the evidence the desk shows.
+    """
+
+    premise: StatementFrame
+    hypothesis: StatementFrame
+    cover_h: float  # share of the hypothesis the premise supports (an antonym counts as matched)
+    cover_p: float  # share of the premise the hypothesis supports
+    score: float  # harmonic mean of the two coverages before any antonym: how alike they are
+    missing_h: tuple[Concept, ...]  # hypothesis concepts the premise lacks
+    subject_clash: str | None  # "different subject: ..." when both name subjects and none match
+    new_names: tuple[str, ...]  # names in the hypothesis that the premise never mentions
+    same_event: bool
+    agree: tuple[str, ...]  # figures that match
+    conflict: tuple[str, ...]  # figures that do not match within their approximation
+    unsupported: tuple[str, ...]  # hypothesis figures the premise does not state
+    antonym: tuple[str, str] | None
+    polarity_differs: bool  # negation differs, an antonym flipping it
+    names_apart: bool  # a name on one side only
+    about_same: bool  # enough coverage both ways, no name apart: a contradiction is possible
+    object_clash: str | None
+    coverage_reason: str  # the two coverages before any antonym, in words
+
+    @property
+    def polarity_reason(self) -> str:
+        return f"polarity differs: '{self.premise.polarity_text}' vs '{self.hypothesis.polarity_text}'"
+
+
+def pair_evidence(
     premise: StatementFrame, hypothesis: StatementFrame, params: ComparerParams = ComparerParams()
-) -> Comparison:
-    """Return whether `premise` entails, contradicts or is neutral to `hypothesis`, with reasons."""
+) -> PairEvidence:
+    """Return what `premise` and `hypothesis` share and where they differ."""
     # Names in the other side's reporting frame count: "Germany announced it would halt" names
     # who halts.
     pool_p, pool_h = _pool(premise), _pool(hypothesis)
     cover_h, missing_h = _coverage(hypothesis.concepts, pool_p, params)
     cover_p, missing_p = _coverage(premise.concepts, pool_h, params)
     score = round(_harmonic(cover_h, cover_p), 3)
-    reasons: list[str] = [f"hypothesis covered {cover_h:.2f}, premise covered {cover_p:.2f}"]
+    coverage_reason = f"hypothesis covered {cover_h:.2f}, premise covered {cover_p:.2f}"
 
     premise_names = [c for c in pool_p.concepts if c.entity]
     if _pronoun_subject(premise):
         # "we have no plans" said by NATO's head: the hypothesis may name who "we" are.
         premise_names += [c for c in hypothesis.subject if c.entity]
-    new_names = [
-        c.text for c in missing_h if c.entity and not any(_concepts_match(c, p, params) for p in premise_names)
-    ]
-    subject_p = [c for c in premise.subject if c.entity]
-    if _pronoun_subject(premise):
         reread = _Pool([*premise.concepts, *hypothesis.subject])
         cover_h = max(cover_h, _coverage(hypothesis.concepts, reread, params)[0])
+    new_names = tuple(
+        c.text for c in missing_h if c.entity and not any(_concepts_match(c, p, params) for p in premise_names)
+    )
+    subject_p = [c for c in premise.subject if c.entity]
     subject_h = [c for c in hypothesis.subject if c.entity]
-    if subject_p and subject_h and not any(
-        _concepts_match(a, b, params) for a in subject_h for b in subject_p
-    ):
-        reasons.append(
+    subject_clash = None
+    if subject_p and subject_h and not any(_concepts_match(a, b, params) for a in subject_h for b in subject_p):
+        subject_clash = (
             "different subject: "
             f"{' '.join(c.text for c in subject_p)} vs {' '.join(c.text for c in subject_h)}"
         )
-        return Comparison(NEUTRAL, score, tuple(reasons))
-    if new_names:
-        reasons.append(f"hypothesis names what the premise does not: {', '.join(new_names)}")
-        return Comparison(NEUTRAL, score, tuple(reasons))
-    if premise.event and hypothesis.event and _concepts_match(
-        Concept(premise.event, 1, False, ""), Concept(hypothesis.event, 1, False, ""), params
-    ):
-        reasons.append(f"same predicate: {premise.event}")
-
+    same_event = bool(
+        premise.event
+        and hypothesis.event
+        and _concepts_match(Concept(premise.event, 1, False, ""), Concept(hypothesis.event, 1, False, ""), params)
+    )
     agree, conflict, unsupported = _figures(premise, hypothesis)
-    reasons += agree
     antonym = _antonyms(missing_h, missing_p)
     polarity_differs = premise.negated != hypothesis.negated
     # What is contradicted must be the same thing: no name on one side only ("will not send troops
     # to Ukraine" vs "is sending troops to its eastern members").
     names_apart = any(c.entity for c in missing_p) or any(c.entity for c in missing_h)
-
-    about_same = (
-        cover_h >= params.contradict_coverage
-        and cover_p >= params.contradict_coverage_premise
-        and not names_apart
-    )
     if antonym:
         # An antonym matches its counterpart for coverage but flips what is asserted.
-        reasons.append(f"opposite words: '{antonym[0]}' vs '{antonym[1]}'")
         polarity_differs = not polarity_differs
         weight = max(c.weight for c in missing_h if c.text == antonym[0])
-        total = sum(c.weight for c in hypothesis.concepts) or 1.0
-        cover_h = min(1.0, cover_h + weight / total)
-        total_p = sum(c.weight for c in premise.concepts) or 1.0
-        cover_p = min(1.0, cover_p + weight / total_p)
-        about_same = (
-            cover_h >= params.contradict_coverage
-            and cover_p >= params.contradict_coverage_premise
-            and not names_apart
-        )
+        cover_h = min(1.0, cover_h + weight / (sum(c.weight for c in hypothesis.concepts) or 1.0))
+        cover_p = min(1.0, cover_p + weight / (sum(c.weight for c in premise.concepts) or 1.0))
+    about_same = (
+        cover_h >= params.contradict_coverage and cover_p >= params.contradict_coverage_premise and not names_apart
+    )
+    return PairEvidence(
+        premise=premise,
+        hypothesis=hypothesis,
+        cover_h=cover_h,
+        cover_p=cover_p,
+        score=score,
+        missing_h=tuple(missing_h),
+        subject_clash=subject_clash,
+        new_names=new_names,
+        same_event=same_event,
+        agree=tuple(agree),
+        conflict=tuple(conflict),
+        unsupported=tuple(unsupported),
+        antonym=antonym,
+        polarity_differs=polarity_differs,
+        names_apart=names_apart,
+        about_same=about_same,
+        object_clash=_object_clash(premise, hypothesis, missing_h, params),
+        coverage_reason=coverage_reason,
+    )
 
-    if polarity_differs and about_same:
-        reasons.append(f"polarity differs: '{premise.polarity_text}' vs '{hypothesis.polarity_text}'")
+
+def rule_comparison(evidence: PairEvidence, params: ComparerParams = ComparerParams()) -> Comparison:
+    """Return the hand-written rules' verdict on the evidence, with its reasons."""
+    e, premise, hypothesis = evidence, evidence.premise, evidence.hypothesis
+    reasons: list[str] = [e.coverage_reason]
+
+    def verdict(label: str, *more: str) -> Comparison:
+        return Comparison(label, e.score, tuple([*reasons, *more]))
+
+    if e.subject_clash:
+        return verdict(NEUTRAL, e.subject_clash)
+    if e.new_names:
+        return verdict(NEUTRAL, f"hypothesis names what the premise does not: {', '.join(e.new_names)}")
+    if e.same_event:
+        reasons.append(f"same predicate: {premise.event}")
+    reasons += e.agree
+    if e.antonym:
+        reasons.append(f"opposite words: '{e.antonym[0]}' vs '{e.antonym[1]}'")
+    if e.polarity_differs and e.about_same:
+        reasons.append(e.polarity_reason)
         if premise.hedged and not premise.negated:
             # "may send" does not rule out "will not send".
-            return Comparison(NEUTRAL, score, tuple(reasons))
-        return Comparison(CONTRADICTION, score, tuple(reasons))
-    if conflict and about_same:
-        return Comparison(CONTRADICTION, score, tuple([*reasons, *conflict]))
-    if cover_h < params.entail_coverage:
-        reasons.append(
-            "hypothesis says what the premise does not: " + ", ".join(c.text for c in missing_h)
-        )
-        return Comparison(NEUTRAL, score, tuple(reasons))
-    if polarity_differs:
-        reasons.append(f"polarity differs: '{premise.polarity_text}' vs '{hypothesis.polarity_text}'")
-        return Comparison(NEUTRAL, score, tuple(reasons))
-    if conflict:
-        return Comparison(NEUTRAL, score, tuple([*reasons, *conflict]))
-    if unsupported:
-        return Comparison(NEUTRAL, score, tuple([*reasons, *unsupported]))
-    clash = _object_clash(premise, hypothesis, missing_h, params)
-    if clash:
-        reasons.append(clash)
-        return Comparison(NEUTRAL, score, tuple(reasons))
+            return verdict(NEUTRAL)
+        return verdict(CONTRADICTION)
+    if e.conflict and e.about_same:
+        return verdict(CONTRADICTION, *e.conflict)
+    if e.cover_h < params.entail_coverage:
+        return verdict(NEUTRAL, "hypothesis says what the premise does not: " + ", ".join(c.text for c in e.missing_h))
+    if e.polarity_differs:
+        return verdict(NEUTRAL, e.polarity_reason)
+    if e.conflict:
+        return verdict(NEUTRAL, *e.conflict)
+    if e.unsupported:
+        return verdict(NEUTRAL, *e.unsupported)
+    if e.object_clash:
+        return verdict(NEUTRAL, e.object_clash)
     if premise.hedged and not hypothesis.hedged:
-        reasons.append(f"premise hedged ('{premise.hedge_cue}'), hypothesis firm")
-        return Comparison(NEUTRAL, score, tuple(reasons))
-    reasons.append("same subject and predicate, same polarity")
-    return Comparison(ENTAILMENT, score, tuple(reasons))
-
-
-def compare_statements(
-    premise: str,
-    hypothesis: str,
-    settings: Settings | None = None,
-    params: ComparerParams = ComparerParams(),
-) -> Comparison:
-    """Return whether `premise` entails, contradicts or is neutral to `hypothesis`, with reasons."""
-    premise_frame, hypothesis_frame = frame_texts([premise, hypothesis], settings)
-    return compare_frames(premise_frame, hypothesis_frame, params)
-
-
-def compare_pairs(
-    pairs: Sequence[tuple[str, str]],
-    settings: Settings | None = None,
-    params: ComparerParams = ComparerParams(),
-) -> list[Comparison]:
-    """Return the comparison of each (premise, hypothesis) pair, parsing all texts in one batch."""
-    frames = frame_texts([text for pair in pairs for text in pair], settings)
-    return [compare_frames(frames[2 * i], frames[2 * i + 1], params) for i in range(len(pairs))]
+        return verdict(NEUTRAL, f"premise hedged ('{premise.hedge_cue}'), hypothesis firm")
+    return verdict(ENTAILMENT, "same subject and predicate, same polarity")

@@ -229,8 +229,8 @@ def _relate(a: StatementFrame, b: StatementFrame, params: GroupParams) -> _Relat
     forward = compare_frames(a, b, params.comparer)
     backward = compare_frames(b, a, params.comparer)
     for comparison in (forward, backward):
-        if comparison.label == CONTRADICTION:
-            return _Relation(False, True, comparison.reasons[-1])
+        if comparison.label == CONTRADICTION and comparison.confident:
+            return _Relation(False, True, comparison.conflict_reason())
     similar = max(forward.score, backward.score) >= params.join_similarity
     if a.hedged != b.hedged and (similar or ENTAILMENT in (forward.label, backward.label)):
         cue = a.hedge_cue or b.hedge_cue
@@ -377,7 +377,7 @@ def _assign(
 def group_claims(
     statements: Sequence[ClaimInput],
     settings: Settings | None = None,
-    params: GroupParams = GroupParams(),
+    params: GroupParams | None = None,
 ) -> list[Claim]:
     """Return the claims of the statements, grouped within each story, with verdicts."""
     return update_claims([], statements, settings, params)
@@ -387,13 +387,19 @@ def update_claims(
     existing: list[Claim],
     new: Sequence[ClaimInput],
     settings: Settings | None = None,
-    params: GroupParams = GroupParams(),
+    params: GroupParams | None = None,
 ) -> list[Claim]:
     """Return `existing` with `new` statements added; only the claims they touch are recomputed.
 
     Claims of other stories come back unchanged (the same objects); a claim keeps its id, the
-    hash of the statement that founded it. Statements already in a claim are ignored.
+    hash of the statement that founded it. Statements already in a claim are ignored. Without
+    `params`, statements are compared by the comparer `settings` names.
     """
+    if params is None:
+        chosen = settings or Settings()
+        params = GroupParams(
+            comparer=ComparerParams(method=chosen.claim_comparer, weights=chosen.claim_comparer_weights)
+        )
     stories = {s.story_id for s in new}
     claims = [
         Claim(c.id, c.story_id, list(c.statements), list(c.verdicts)) if c.story_id in stories else c

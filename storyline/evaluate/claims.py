@@ -1,12 +1,15 @@
-"""Statement comparison on a labelled set of (premise, hypothesis) pairs, NLI style.
+"""Statement comparison on labelled (premise, hypothesis) pairs, NLI style.
 
 Data: JSON lines `{"id", "premise", "hypothesis", "label", "phenomenon"}` with label one of
-entailment, contradiction, neutral; optional `half` names the part of the set a record belongs to
-(our `evaluation/claims_dev.jsonl`: half "a" was written before the comparer was built and its
-thresholds were set on it, half "b" was written afterwards and is the honest figure).
+entailment, contradiction, neutral (two-way sets: entailment, not_entailment); optional `half`
+names the part of the set a record belongs to (our `evaluation/claims_dev.jsonl`: half "a" was
+written before the rules were built and their thresholds were set on it, half "b" was written
+afterwards). A file may be narrowed, `PATH:half=b`.
 
 Metrics: accuracy; precision, recall and F1 per label and their macro average; the confusion
-matrix (gold row, predicted column); accuracy per phenomenon and per half.
+matrix (gold row, predicted column); accuracy per phenomenon and per half. Several files are
+scored side by side with both comparers (`compare_comparers`), and `leave_one_dataset_out` fits
+the learned comparer without each data set in turn and scores it on that set.
 """
 
 from __future__ import annotations
@@ -15,10 +18,27 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from storyline.claims.compare import LABELS, ComparerParams, compare_pairs
+import numpy
+
+from storyline.claims.compare import LABELS, ComparerParams, compare_frames
+from storyline.claims.evidence import ENTAILMENT, PairEvidence, pair_evidence, rule_comparison
+from storyline.claims.learned import (
+    ComparerWeights,
+    learned_comparison,
+    load_comparer_weights,
+    pair_features,
+)
+from storyline.claims.train import (
+    NOT_ENTAILMENT,
+    LabelledPair,
+    fit_comparer,
+    load_pairs,
+    pair_frames,
+)
 from storyline.settings import Settings
+
+TWO_WAY = (ENTAILMENT, NOT_ENTAILMENT)
 
 
 @dataclass(frozen=True)
@@ -52,26 +72,31 @@ def score_labels(
     gold: list[str],
     predicted: list[str],
     groups: dict[str, list[str]] | None = None,
+    labels: tuple[str, ...] = LABELS,
 ) -> ClaimScores:
     """Return accuracy, per-label P/R/F1 and the confusion matrix of `predicted` against `gold`.
 
     `groups` maps a grouping name ("phenomenon", "half") to one group label per pair; accuracy is
     also given per group. A label never predicted has precision 0; one never gold has recall 0.
+    For a two-way set, `labels` is `TWO_WAY` and predictions other than entailment count as
+    not_entailment.
     """
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
-    confusion = {g: {p: 0 for p in LABELS} for g in LABELS}
+    if labels == TWO_WAY:
+        predicted = [p if p == ENTAILMENT else NOT_ENTAILMENT for p in predicted]
+    confusion = {g: {p: 0 for p in labels} for g in labels}
     for g, p in zip(gold, predicted, strict=True):
         confusion[g][p] += 1
     per_label = {}
-    for label in LABELS:
+    for label in labels:
         true_positive = confusion[label][label]
-        predicted_count = sum(confusion[g][label] for g in LABELS)
+        predicted_count = sum(confusion[g][label] for g in labels)
         gold_count = sum(confusion[label].values())
         precision = true_positive / predicted_count if predicted_count else 0.0
         recall = true_positive / gold_count if gold_count else 0.0
         per_label[label] = LabelScores(precision, recall, _f1(precision, recall), gold_count)
-    correct = sum(confusion[label][label] for label in LABELS)
+    correct = sum(confusion[label][label] for label in labels)
     group_scores: dict[str, dict[str, tuple[int, int]]] = {}
     for name, values in (groups or {}).items():
         tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -82,7 +107,7 @@ def score_labels(
     return ClaimScores(
         pairs=len(gold),
         accuracy=correct / len(gold) if gold else 0.0,
-        macro_f1=sum(s.f1 for s in per_label.values()) / len(LABELS),
+        macro_f1=sum(s.f1 for s in per_label.values()) / len(labels),
         per_label=per_label,
         confusion=confusion,
         by_phenomenon=group_scores.get("phenomenon", {}),
@@ -90,42 +115,120 @@ def score_labels(
     )
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    for record in records:
-        if record.get("label") not in LABELS:
-            raise ValueError(f"{path}: record {record.get('id')!r} has label {record.get('label')!r}")
-    return records
+def _evidence(pairs: list[LabelledPair], settings: Settings | None) -> list[PairEvidence]:
+    """Return the evidence of every pair, each distinct text parsed once in one batch."""
+    frames = pair_frames(pairs, settings)
+    params = ComparerParams()
+    return [pair_evidence(frames[p.premise], frames[p.hypothesis], params) for p in pairs]
+
+
+def _scores(pairs: list[LabelledPair], predicted: list[str]) -> ClaimScores:
+    two_way = any(p.two_way for p in pairs)
+    groups = {"phenomenon": [p.phenomenon for p in pairs], "half": [p.half for p in pairs]}
+    return score_labels([p.label for p in pairs], predicted, groups, TWO_WAY if two_way else LABELS)
+
+
+def _learned_labels(evidence: list[PairEvidence], weights: ComparerWeights) -> list[str]:
+    return [learned_comparison(found, weights).label for found in evidence]
 
 
 def evaluate_claims(
-    path: Path,
+    path: Path | str,
     predictions_out: Path | None = None,
     settings: Settings | None = None,
     params: ComparerParams | None = None,
-    half: str | None = None,
 ) -> ClaimScores:
-    """Return the comparer's scores on the labelled pairs in `path` (only `half` when given).
+    """Return one comparer's scores on the labelled pairs of `path` (`PATH` or `PATH:half=b`).
 
     With `predictions_out`, writes one line per pair `{"id", "label"}` there. Parses every text
     once in one spaCy batch.
     """
-    records = [r for r in _load(path) if half is None or r.get("half") == half]
-    comparisons = compare_pairs(
-        [(r["premise"], r["hypothesis"]) for r in records], settings, params or ComparerParams()
-    )
-    predicted = [c.label for c in comparisons]
+    pairs = load_pairs(path)
+    frames = pair_frames(pairs, settings)
+    params = params or ComparerParams()
+    predicted = [compare_frames(frames[p.premise], frames[p.hypothesis], params).label for p in pairs]
     if predictions_out is not None:
         predictions_out.parent.mkdir(parents=True, exist_ok=True)
         with predictions_out.open("w", encoding="utf-8") as handle:
-            for record, comparison in zip(records, comparisons, strict=True):
-                handle.write(json.dumps({"id": record["id"], "label": comparison.label}) + "\n")
-    groups = {
-        "phenomenon": [str(r.get("phenomenon", "-")) for r in records],
-        "half": [str(r.get("half", "-")) for r in records],
-    }
-    return score_labels([r["label"] for r in records], predicted, groups)
+            for pair, label in zip(pairs, predicted, strict=True):
+                handle.write(json.dumps({"id": pair.id, "label": label}) + "\n")
+    return _scores(pairs, predicted)
+
+
+@dataclass
+class ComparerTable:
+    """Scores per file of each comparer, all from one parse; `held_out` names the LODO rows."""
+
+    rows: dict[str, dict[str, ClaimScores]]  # file -> comparer -> scores
+    fitted_without: dict[str, str] = field(default_factory=dict)  # file -> data set left out of the fit
+
+
+def compare_comparers(
+    selections: list[str], settings: Settings | None = None, weights: ComparerWeights | None = None
+) -> ComparerTable:
+    """Return the rules' and the shipped learned comparer's scores on each file, side by side."""
+    weights = weights or load_comparer_weights()
+    rows = {}
+    for selection in selections:
+        pairs = load_pairs(selection)
+        evidence = _evidence(pairs, settings)
+        rows[selection] = {
+            "rules": _scores(pairs, [rule_comparison(e).label for e in evidence]),
+            "learned": _scores(pairs, _learned_labels(evidence, weights)),
+        }
+    return ComparerTable(rows)
+
+
+def leave_one_dataset_out(selections: list[str], settings: Settings | None = None) -> ComparerTable:
+    """Return, for each data set, the comparer fitted on all the others scored on its files.
+
+    A data set is a file name's first part (`rte1_dev` and `rte1_test` are one set, "rte1"), so
+    no fold is scored on the set it was fitted on. Every text is parsed once for all folds.
+    """
+    by_file = {selection: load_pairs(selection) for selection in selections}
+    everything = [pair for pairs in by_file.values() for pair in pairs]
+    evidence = _evidence(everything, settings)
+    features = numpy.array([pair_features(e) for e in evidence])
+    datasets = sorted({p.dataset for p in everything})
+    if len(datasets) < 2:
+        raise ValueError("leave-one-dataset-out needs files of two data sets or more")
+    rows: dict[str, dict[str, ClaimScores]] = {}
+    fitted_without: dict[str, str] = {}
+    for left_out in datasets:
+        keep = numpy.array([p.dataset != left_out for p in everything])
+        weights = fit_comparer([p for p, k in zip(everything, keep, strict=True) if k], features[keep])
+        start = 0
+        for selection, pairs in by_file.items():
+            end = start + len(pairs)
+            if pairs and pairs[0].dataset == left_out:
+                found = evidence[start:end]
+                rows[selection] = {
+                    "rules": _scores(pairs, [rule_comparison(e).label for e in found]),
+                    "learned": _scores(pairs, _learned_labels(found, weights)),
+                }
+                fitted_without[selection] = left_out
+            start = end
+    return ComparerTable({s: rows[s] for s in selections if s in rows}, fitted_without)
+
+
+def format_comparer_table(table: ComparerTable) -> str:
+    """Return one line per file: pairs, and accuracy / contradiction F1 / macro F1 of each comparer."""
+    title = "leave-one-dataset-out: the learned comparer fitted without the row's data set" if table.fitted_without else (
+        "the shipped comparers"
+    )
+    lines = [title, f"{'file':<44}{'pairs':>6}  {'rules acc / C-F1':>18}  {'learned acc / C-F1':>19}"]
+    for selection, by_method in table.rows.items():
+        cells = []
+        for method in ("rules", "learned"):
+            s = by_method[method]
+            contradiction = s.per_label.get("contradiction")
+            c = f"{contradiction.f1:.3f}" if contradiction else "  2-way"
+            cells.append(f"{s.accuracy:.3f} / {c}")
+        name = Path(selection.split(":")[0]).name + (":" + selection.split(":", 1)[1] if ":" in selection else "")
+        lines.append(f"{name:<44}{by_method['rules'].pairs:>6}  {cells[0]:>18}  {cells[1]:>19}")
+    losses = [s for s, m in table.rows.items() if m["learned"].accuracy < m["rules"].accuracy]
+    lines.append("learned loses to the rules on: " + (", ".join(losses) if losses else "none"))
+    return "\n".join(lines)
 
 
 def format_claim_scores(scores: ClaimScores) -> str:
@@ -137,9 +240,10 @@ def format_claim_scores(scores: ClaimScores) -> str:
     ]
     for label, s in scores.per_label.items():
         lines.append(f"{label:<14}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>7}")
-    lines += ["", "confusion (rows gold, columns predicted)", " " * 14 + "".join(f"{p[:6]:>8}" for p in LABELS)]
+    labels = list(scores.confusion)
+    lines += ["", "confusion (rows gold, columns predicted)", " " * 14 + "".join(f"{p[:6]:>8}" for p in labels)]
     for gold, row in scores.confusion.items():
-        lines.append(f"{gold:<14}" + "".join(f"{row[p]:>8}" for p in LABELS))
+        lines.append(f"{gold:<14}" + "".join(f"{row[p]:>8}" for p in labels))
     for title, groups in (("half", scores.by_half), ("phenomenon", scores.by_phenomenon)):
         if len(groups) > 1 or title == "phenomenon" and groups:
             lines += ["", f"accuracy by {title}"]
