@@ -629,7 +629,7 @@ def train_claims_command(
         console.print(weights.to_json(), highlight=False, soft_wrap=True)
     else:
         out.write_text(weights.to_json(), encoding="utf-8")
-        console.print(f"wrote {out}: contradiction threshold {weights.contradiction_threshold}")
+        console.print(f"wrote {out}: confident at {weights.confident_at}")
 
 
 @app.command()

@@ -22,7 +22,8 @@ DEV = Path(__file__).resolve().parents[1] / "evaluation" / "claims_dev.jsonl"
 def test_shipped_weights_cover_every_feature_and_say_how_they_were_made() -> None:
     weights = load_comparer_weights()
     assert weights.features == FEATURE_NAMES
-    assert 0.0 < weights.contradiction_threshold <= 1.0
+    assert set(weights.confident_at) == {"entailment", "contradiction"}
+    assert all(0.0 < at <= 1.0 for at in weights.confident_at.values())
     assert "storyline train claims" in str(weights.fitted["command"])
     assert "rte3" not in weights.fitted["pairs"]  # RTE-3 dev is what the comparer is checked on
 
@@ -62,7 +63,8 @@ def test_an_unsure_contradiction_founds_no_dispute(tmp_path: Path) -> None:
     kinds = {v.kind for claim in group_claims(statements) for v in claim.verdicts}
     assert DISPUTED in kinds
     strict = tmp_path / "weights.json"
-    strict.write_text(replace(load_comparer_weights(), contradiction_threshold=1.01).to_json())
+    shipped = load_comparer_weights()
+    strict.write_text(replace(shipped, confident_at={**shipped.confident_at, "contradiction": 1.01}).to_json())
     params = GroupParams(comparer=ComparerParams(weights=strict))
     kinds = {v.kind for claim in group_claims(statements, params=params) for v in claim.verdicts}
     assert DISPUTED not in kinds

@@ -1,8 +1,11 @@
 """Claims: a story's statements grouped by what they assert, with verdicts across sources and time.
 
-A statement joins a claim when, compared with the claim's founding statement (either way), it is
-entailed, contradicted (the same thing asserted the other way, or with another figure) or very
-similar. Verdicts over a claim's statements:
+A statement joins a claim when, compared with the claim's founding statement (either way) by the
+hand-written rules, it is entailed, contradicted (the same thing asserted the other way, or with
+another figure) or very similar: a cheap step a statement takes against every claim of its story
+that shares a word or name. The verdicts, one comparison per pair of a claim's statements, are
+given by `GroupParams.comparer` (the learned comparer by default), and only on labels it is
+confident of. Verdicts over a claim's statements:
 
 * repeated — the same speaker states it again on a later date;
 * confirmed — independent voices agree: two speakers, or two outlets whose reports are not
@@ -48,7 +51,8 @@ class GroupParams:
 
     join_similarity: float = 0.7  # similarity at which a neutral pair still joins one claim
     dispute_window_days: int = 3  # "about the same time" for disputed
-    comparer: ComparerParams = field(default_factory=ComparerParams)
+    comparer: ComparerParams = field(default_factory=ComparerParams)  # relates a claim's statements
+    joiner: ComparerParams = field(default_factory=lambda: ComparerParams(method="rules"))  # finds its claim
 
 
 @dataclass(frozen=True)
@@ -225,25 +229,29 @@ class _Relation:
 
 
 def _relate(a: StatementFrame, b: StatementFrame, params: GroupParams) -> _Relation:
-    """Return whether two statements say the same thing, incompatible things, or neither."""
+    """Return whether two statements say the same thing, incompatible things, or neither.
+
+    Only a label the comparer is confident of counts (the rules always are).
+    """
     forward = compare_frames(a, b, params.comparer)
     backward = compare_frames(b, a, params.comparer)
     for comparison in (forward, backward):
         if comparison.label == CONTRADICTION and comparison.confident:
             return _Relation(False, True, comparison.conflict_reason())
     similar = max(forward.score, backward.score) >= params.join_similarity
-    if a.hedged != b.hedged and (similar or ENTAILMENT in (forward.label, backward.label)):
+    entailed = any(c.label == ENTAILMENT and c.confident for c in (forward, backward))
+    if a.hedged != b.hedged and (similar or entailed):
         cue = a.hedge_cue or b.hedge_cue
         return _Relation(False, True, f"modality differs: '{a.polarity_text}' vs '{b.polarity_text}' ({cue})")
-    if ENTAILMENT in (forward.label, backward.label) or similar:
+    if entailed or similar:
         return _Relation(True, False, "same claim")
     return _Relation(False, False, "unrelated")
 
 
 def _joins(frame: StatementFrame, founder: StatementFrame, params: GroupParams) -> float | None:
     """Return how strongly a statement belongs to a claim (None: it does not)."""
-    forward = compare_frames(founder, frame, params.comparer)
-    backward = compare_frames(frame, founder, params.comparer)
+    forward = compare_frames(founder, frame, params.joiner)
+    backward = compare_frames(frame, founder, params.joiner)
     labels = {forward.label, backward.label}
     score = max(forward.score, backward.score)
     if labels & {ENTAILMENT, CONTRADICTION} or score >= params.join_similarity:

@@ -11,8 +11,9 @@ from them, as a chain:
 So P(entailment) = e, P(contradiction) = (1 - e) c, P(neutral) = (1 - e)(1 - c). The weights
 are fitted by `storyline train claims DATA...` (`storyline.claims.train`) and ship in
 `comparer_weights.json` with the data and the command that made them; nothing is downloaded.
-A contradiction counts for a verdict ("disputed", "changed") only at or above the
-`contradiction_threshold` chosen on pairs held back from the fit.
+An entailment joins two statements into one claim, and a contradiction founds a verdict
+("disputed", "changed"), only at or above its label's confidence in `confident_at`, chosen on
+pairs held back from the fit.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ class ComparerWeights:
     scales: tuple[float, ...]
     entailment: LogisticModel  # entailed or not
     contradiction: LogisticModel  # of the pairs not entailed: contradiction or neutral
-    contradiction_threshold: float  # P(contradiction) at which a conflict counts for a verdict
+    confident_at: dict[str, float]  # per label, the confidence at which it founds a decision
     fitted: dict[str, object] = field(default_factory=dict)
 
     def probabilities(self, values: Sequence[float]) -> dict[str, float]:
@@ -252,7 +253,7 @@ class ComparerWeights:
             },
             "entailment_intercept": self.entailment.intercept,
             "contradiction_intercept": self.contradiction.intercept,
-            "contradiction_threshold": self.contradiction_threshold,
+            "confident_at": self.confident_at,
             "fitted": self.fitted,
         }
         return json.dumps(record, indent=1) + "\n"
@@ -279,7 +280,7 @@ def _load(path: Path) -> ComparerWeights:
         contradiction=LogisticModel(
             tuple(float(row["contradiction"]) for row in rows), float(record["contradiction_intercept"])
         ),
-        contradiction_threshold=float(record["contradiction_threshold"]),
+        confident_at={label: float(value) for label, value in record["confident_at"].items()},
         fitted=record.get("fitted", {}),
     )
 
@@ -299,5 +300,5 @@ def learned_comparison(evidence: PairEvidence, weights: ComparerWeights) -> Comp
         evidence.score,
         (*rules.reasons, f"model: {summary}"),
         confidence=round(confidence, 3),
-        confident=label != CONTRADICTION or confidence >= weights.contradiction_threshold,
+        confident=confidence >= weights.confident_at.get(label, 0.0),
     )

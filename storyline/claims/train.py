@@ -6,9 +6,9 @@ entailment model. A file may be narrowed to one part, `PATH:half=a` (any field=v
 
 The fit is deterministic: pairs whose id hashes to 0 mod 5 are held back; the two logistic
 regressions are fitted on the rest, every data set weighing the same in total so the large
-caption sets do not drown the news-like ones; the contradiction threshold is the least
-confidence (`ComparerWeights.decide`) at which contradictions among the held-back pairs are right
-`CONFIDENT_PRECISION` of the time.
+caption sets do not drown the news-like ones; for entailment and for contradiction, the
+threshold is the least confidence (`ComparerWeights.decide`) at which that label among the
+held-back pairs is right `CONFIDENT_PRECISION` of the time.
 """
 
 from __future__ import annotations
@@ -157,22 +157,25 @@ def fit_comparer(
     entailment = model(fit_rows, labels == ENTAILMENT)
     not_entailed = fit_rows & numpy.isin(labels, (CONTRADICTION, NEUTRAL))
     contradiction = model(not_entailed, labels == CONTRADICTION)
-    weights = ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, 1.0)
+    weights = ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, {})
     three_way_held = held & numpy.isin(labels, LABELS)
     decisions = [weights.decide(row) for row in features[three_way_held]]
-    threshold = _confident_threshold(
-        [confidence if label == CONTRADICTION else 0.0 for label, confidence, _ in decisions],
-        labels[three_way_held] == CONTRADICTION,
-    )
+    confident_at = {
+        wanted: _confident_threshold(
+            [confidence if label == wanted else 0.0 for label, confidence, _ in decisions],
+            labels[three_way_held] == wanted,
+        )
+        for wanted in (ENTAILMENT, CONTRADICTION)
+    }
     record = dict(fitted or {})
     record.update(
         {
             "pairs": {name: int(count) for name, count in sorted(Counter(datasets[fit_rows]).items())},
             "held_back_pairs": int(held.sum()),
-            "contradiction_threshold": f"least P(contradiction) right {CONFIDENT_PRECISION:.0%} of the time on held-back pairs",
+            "confident_at": f"per label, the least confidence right {CONFIDENT_PRECISION:.0%} of the time on held-back pairs",
         }
     )
-    return ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, threshold, record)
+    return ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, confident_at, record)
 
 
 def _equal_datasets(datasets: numpy.ndarray) -> numpy.ndarray:
@@ -182,15 +185,15 @@ def _equal_datasets(datasets: numpy.ndarray) -> numpy.ndarray:
     return weights * len(datasets) / weights.sum()
 
 
-def _confident_threshold(probabilities: Sequence[float], is_contradiction: numpy.ndarray) -> float:
-    """Return the least probability above which predicted contradictions reach `CONFIDENT_PRECISION`.
+def _confident_threshold(probabilities: Sequence[float], is_label: numpy.ndarray) -> float:
+    """Return the least confidence above which the label's predictions reach `CONFIDENT_PRECISION`.
 
     Scanned from the most probable down; 1.0 (never confident) when no cut reaches it.
     """
     order = numpy.argsort(-numpy.asarray(probabilities), kind="stable")
     chosen, right = 1.0, 0
     for rank, index in enumerate(order, 1):
-        right += bool(is_contradiction[index])
+        right += bool(is_label[index])
         if rank >= 5 and right / rank >= CONFIDENT_PRECISION:
             chosen = float(probabilities[index])
     return round(chosen, 4)
