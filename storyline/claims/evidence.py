@@ -91,6 +91,8 @@ def _names_match(a: str, b: str, similarity: float) -> bool:
     if a == b:
         return True
     words_a, words_b = a.split(), b.split()
+    if not words_a or not words_b:  # a name that folded to nothing ("'s", a stray quote)
+        return False
     for word_a in words_a:
         for word_b in words_b:
             if word_a == word_b and len(word_a) > 3:
