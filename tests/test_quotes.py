@@ -218,3 +218,20 @@ def test_an_object_that_points_elsewhere_is_no_statement(nlp: Language) -> None:
     contents = [s.content for s in statements(nlp, text)]
     assert not any(c.startswith(("the same message", "it at")) for c in contents), contents
     assert any("reports of a second convoy" in c for c in contents), contents
+
+
+def test_no_sentence_runs_across_a_blank_line() -> None:
+    """A paragraph that lost its full stop lends no words to the next one's attribution."""
+    from storyline.analyse.nlp import load_pipeline
+    from storyline.settings import Settings
+
+    nlp = load_pipeline(Settings().spacy_candidates())
+    text = (
+        "The defence ministry said that the extra battalions would guard the northern airfields and "
+        "not the capital Essence\n\n"
+        "Spokeswoman Maria Lind said that the government had no plan to close the border with Latvia."
+    )
+    found = extract_statements(nlp(text))
+    lind = [s for s in found if "Maria Lind" in s.speaker_mention]
+    assert lind and all("Essence" not in s.speaker_mention for s in lind), [s.speaker_mention for s in found]
+    assert lind[0].content.startswith("that the government had no plan"), lind[0].content

