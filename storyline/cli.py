@@ -315,7 +315,9 @@ def print_statements(statements: Sequence[StatementItem], show_speaker: bool = T
         if statement.said_on_source == "article date":
             said_on += "*"
         content = statement.content if statement.direct else f"{statement.cue}: {statement.content}"
-        speaker = (statement.speaker or statement.speaker_mention,) if show_speaker else ()
+        # "It was reported that …" names no one: the outlet reports it on its own word.
+        named = statement.speaker or statement.speaker_mention or "unnamed (the outlet reports it)"
+        speaker = (named,) if show_speaker else ()
         table.add_row(said_on, *speaker, content, f"{statement.source or '?'} · {statement.article_id}")
     console.print(table)
     console.print("[dim]* dated by the article, not by the text[/dim]", highlight=False)

@@ -235,3 +235,15 @@ def test_no_sentence_runs_across_a_blank_line() -> None:
     lind = [s for s in found if "Maria Lind" in s.speaker_mention]
     assert lind and all("Essence" not in s.speaker_mention for s in lind), [s.speaker_mention for s in found]
     assert lind[0].content.startswith("that the government had no plan"), lind[0].content
+
+
+def test_an_agentless_passive_is_the_outlets_statement(nlp: Language) -> None:
+    """"It was reported that …" names no source: the statement stands, with no speaker."""
+    text = (
+        "It was reported on Thursday that the convoy had turned back twenty kilometres north of Kharkiv. "
+        "The mayor was told that the shelling would stop by noon."
+    )
+    found = statements(nlp, text)
+    reported = [s for s in found if s.content.startswith("that the convoy had turned back")]
+    assert reported and reported[0].speaker_mention == "" and reported[0].speaker is None
+    assert not any("shelling would stop" in s.content and s.speaker_mention == "" for s in found)

@@ -572,7 +572,7 @@ def _find_attributions(doc: Doc, text: str, quotations: list[Quotation]) -> list
         elif token.pos_ == "NOUN" and token.lower_ in CUE_NOUNS:
             attribution = _noun_cue(doc, token)
         elif _is_cue(token):
-            attribution = _verb_cue(doc, token) or _passive_cue(doc, token)
+            attribution = _verb_cue(doc, token) or _passive_cue(doc, token) or _agentless_passive(doc, token)
         else:
             continue
         if attribution is not None:
@@ -702,6 +702,23 @@ def _passive_cue(doc: Doc, verb: Token) -> _Attribution | None:
     return _Attribution(
         verb, first.idx, cue_end, _speaker_span(doc, objects[0]), [content] if content else []
     )
+
+
+def _agentless_passive(doc: Doc, verb: Token) -> _Attribution | None:
+    """Return the attribution of "it was announced that …", "was reported that …": no agent is
+    named, so the reporting outlet stands as the source (no speaker span). "He was told that …"
+    is not one: its subject is who heard it."""
+    children = list(verb.children)
+    if not any(c.dep_ == "auxpass" for c in children) or any(c.dep_ == "agent" for c in children):
+        return None
+    if any(c.dep_ == "nsubjpass" and c.lower_ != "it" for c in children):
+        return None
+    clauses = [c for c in children if c.dep_ == "ccomp" and c.i > verb.i]
+    if not clauses:
+        return None
+    content = _trimmed(doc, list(clauses[0].subtree))
+    first = min([verb] + [c for c in children if c.dep_ in ("auxpass", "aux", "neg") and c.i < verb.i], key=lambda t: t.i)
+    return _Attribution(verb, first.idx, verb.idx + len(verb), None, [content] if content else [])
 
 
 def _content_span(doc: Doc, verb: Token) -> tuple[int, int, bool] | None:
