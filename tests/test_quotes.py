@@ -247,3 +247,12 @@ def test_an_agentless_passive_is_the_outlets_statement(nlp: Language) -> None:
     reported = [s for s in found if s.content.startswith("that the convoy had turned back")]
     assert reported and reported[0].speaker_mention == "" and reported[0].speaker is None
     assert not any("shelling would stop" in s.content and s.speaker_mention == "" for s in found)
+
+
+def test_according_to_someones_estimate_names_them(nlp: Language) -> None:
+    text = (
+        "According to the estimates of Western intelligence, about 100,000 Russian soldiers are near the border. "
+        "According to Kirby's assessment, the battalions could be ready within days."
+    )
+    speakers = [s.speaker_mention for s in statements(nlp, text)]
+    assert speakers == ["Western intelligence", "Kirby's"], speakers  # as PolNeAR spans a possessor

@@ -785,7 +785,7 @@ def _according_to(doc: Doc, according: Token) -> _Attribution | None:
     ]
     if not objects:
         return None
-    source = _speaker_span(doc, objects[0])
+    source = _speaker_span(doc, _whose(objects[0]))
     sentence = according.sent
     # The content is the rest of the clause the phrase modifies, within its sentence.
     head = according.head if according.dep_ != "ROOT" else according
@@ -796,6 +796,21 @@ def _according_to(doc: Doc, according: Token) -> _Attribution | None:
     after = _trimmed(doc, [t for t in tokens if t.i >= source.end and not t.is_punct])
     pieces = [p for p in (before, after) if p is not None]
     return _Attribution(according, according.idx, to.idx + len(to), source, pieces)
+
+
+def _whose(noun: Token) -> Token:
+    """Return who stands behind a cue noun: "Kirby's estimate", "the estimates of Western
+    intelligence" give Kirby and Western intelligence; any other noun is the source itself."""
+    if noun.lower_ not in CUE_NOUNS:
+        return noun
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("of", "by", "from"):
+            owner = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if owner is not None:
+                return owner
+    return noun
 
 
 def _speaker_colon_lines(doc: Doc, text: str) -> Iterator[_Attribution]:
