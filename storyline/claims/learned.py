@@ -11,9 +11,10 @@ from them, as a chain:
 So P(entailment) = e, P(contradiction) = (1 - e) c, P(neutral) = (1 - e)(1 - c). The weights
 are fitted by `storyline train claims DATA...` (`storyline.claims.train`) and ship in
 `comparer_weights.json` with the data and the command that made them; nothing is downloaded.
-An entailment joins two statements into one claim, and a contradiction founds a verdict
-("disputed", "changed"), only at or above its label's confidence in `confident_at`, chosen on
-pairs held back from the fit.
+Between a claim's statements, an entailment or a contradiction counts toward a verdict
+("repeated", "confirmed", "changed", "disputed") only at or above its label's confidence in
+`confident_at`, chosen on pairs held back from the fit. The rules' verdict is read with their
+default thresholds, as in training, whatever `ComparerParams` the caller gives.
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ class LogisticModel:
 
 @dataclass(frozen=True)
 class ComparerWeights:
-    """The two chained models, the features' standardisation, and the verdict threshold."""
+    """The two chained models, the features' standardisation, and each label's confidence threshold."""
 
     features: tuple[str, ...]
     means: tuple[float, ...]
