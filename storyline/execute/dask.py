@@ -16,6 +16,10 @@ R = TypeVar("R")
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # Tasks let in per worker thread: one running, the rest queued so no worker waits for the next.
 TASKS_PER_THREAD = 4
+# Tries at a running cluster's handshake: on a loaded machine the scheduler can send its
+# "stream-start" reply batched with other messages, and the client's check of that reply
+# (`assert len(msg) == 1` in distributed's `Client._ensure_connected`) fails; a new try succeeds.
+CONNECT_TRIES = 3
 
 
 class DaskEngine:
@@ -51,6 +55,11 @@ class DaskEngine:
         Its workers are started by whoever runs the cluster (`dask worker ADDRESS --nthreads 1`;
         Dask's nanny sets OMP_NUM_THREADS=1 itself), with storyline and its models installed.
         """
+        for _ in range(CONNECT_TRIES - 1):
+            try:
+                return cls(Client(address), in_flight)
+            except AssertionError:
+                continue
         return cls(Client(address), in_flight)
 
     @property
