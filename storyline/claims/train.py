@@ -29,6 +29,7 @@ from storyline.claims.evidence import (
     LABELS,
     NEUTRAL,
     ComparerParams,
+    PairEvidence,
     pair_evidence,
 )
 from storyline.claims.learned import FEATURE_NAMES, ComparerWeights, LogisticModel, pair_features
@@ -36,7 +37,7 @@ from storyline.model import StatementFrame
 from storyline.settings import Settings
 
 NOT_ENTAILMENT = "not_entailment"  # the second label of two-way sets
-CONFIDENT_PRECISION = 0.8  # a contradiction founds a verdict where it is right this often
+CONFIDENT_PRECISION = 0.8  # a label counts toward a verdict where it is right this often
 HELD_BACK_EVERY = 5  # one pair in five is held back to choose the threshold
 
 
@@ -113,13 +114,17 @@ def pair_frames(pairs: Sequence[LabelledPair], settings: Settings | None = None)
     return dict(zip(texts, frame_texts(texts, settings), strict=True))
 
 
-def featurise(pairs: Sequence[LabelledPair], settings: Settings | None = None) -> numpy.ndarray:
-    """Return the `FEATURE_NAMES` values of every pair."""
+def pair_evidences(pairs: Sequence[LabelledPair], settings: Settings | None = None) -> list[PairEvidence]:
+    """Return the evidence between each pair's premise and hypothesis."""
     frames = pair_frames(pairs, settings)
     params = ComparerParams()
+    return [pair_evidence(frames[p.premise], frames[p.hypothesis], params) for p in pairs]
+
+
+def featurise(pairs: Sequence[LabelledPair], settings: Settings | None = None) -> numpy.ndarray:
+    """Return the `FEATURE_NAMES` values of every pair."""
     return numpy.array(
-        [pair_features(pair_evidence(frames[p.premise], frames[p.hypothesis], params)) for p in pairs],
-        dtype=float,
+        [pair_features(evidence) for evidence in pair_evidences(pairs, settings)], dtype=float
     ).reshape(len(pairs), len(FEATURE_NAMES))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy
 
 from storyline.claims.compare import LABELS, ComparerParams, compare_frames
-from storyline.claims.evidence import ENTAILMENT, PairEvidence, pair_evidence, rule_comparison
+from storyline.claims.evidence import ENTAILMENT, PairEvidence, rule_comparison
 from storyline.claims.learned import (
     ComparerWeights,
     learned_comparison,
@@ -34,6 +34,7 @@ from storyline.claims.train import (
     LabelledPair,
     fit_comparer,
     load_pairs,
+    pair_evidences,
     pair_frames,
 )
 from storyline.settings import Settings
@@ -115,13 +116,6 @@ def score_labels(
     )
 
 
-def _evidence(pairs: list[LabelledPair], settings: Settings | None) -> list[PairEvidence]:
-    """Return the evidence of every pair, each distinct text parsed once in one batch."""
-    frames = pair_frames(pairs, settings)
-    params = ComparerParams()
-    return [pair_evidence(frames[p.premise], frames[p.hypothesis], params) for p in pairs]
-
-
 def _scores(pairs: list[LabelledPair], predicted: list[str]) -> ClaimScores:
     two_way = any(p.two_way for p in pairs)
     groups = {"phenomenon": [p.phenomenon for p in pairs], "half": [p.half for p in pairs]}
@@ -171,7 +165,7 @@ def compare_comparers(
     rows = {}
     for selection in selections:
         pairs = load_pairs(selection)
-        evidence = _evidence(pairs, settings)
+        evidence = pair_evidences(pairs, settings)
         rows[selection] = {
             "rules": _scores(pairs, [rule_comparison(e).label for e in evidence]),
             "learned": _scores(pairs, _learned_labels(evidence, weights)),
@@ -187,7 +181,7 @@ def leave_one_dataset_out(selections: list[str], settings: Settings | None = Non
     """
     by_file = {selection: load_pairs(selection) for selection in selections}
     everything = [pair for pairs in by_file.values() for pair in pairs]
-    evidence = _evidence(everything, settings)
+    evidence = pair_evidences(everything, settings)
     features = numpy.array([pair_features(e) for e in evidence])
     datasets = sorted({p.dataset for p in everything})
     if len(datasets) < 2:
