@@ -584,9 +584,7 @@ def eval_claims(
 
     if comparer not in METHODS:
         raise typer.BadParameter(f"{comparer!r}: one of {', '.join(METHODS)}", param_hint="--comparer")
-    for path in paths:
-        if not Path(path).exists() and not Path(path.partition(":")[0]).exists():
-            raise typer.BadParameter(f"{path}: no such file", param_hint="FILE")
+    _require_files(paths, "FILE")
     try:
         if loco:
             table = leave_one_dataset_out(paths)
@@ -600,6 +598,13 @@ def eval_claims(
     except ValueError as error:
         errors.print(f"error: {error}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _require_files(selections: list[str], hint: str) -> None:
+    """Refuse a selection (`PATH` or `PATH:field=value`) whose file does not exist."""
+    for selection in selections:
+        if not Path(selection).exists() and not Path(selection.partition(":")[0]).exists():
+            raise typer.BadParameter(f"{selection}: no such file", param_hint=hint)
 
 
 train_app = typer.Typer(help="Fit the models that ship in the package.", no_args_is_help=True)
@@ -619,9 +624,7 @@ def train_claims_command(
     """Fit the learned statement comparer (deterministic) and write its weights."""
     from storyline.claims.train import train_claims
 
-    for path in paths:
-        if not Path(path).exists() and not Path(path.partition(":")[0]).exists():
-            raise typer.BadParameter(f"{path}: no such file", param_hint="DATA")
+    _require_files(paths, "DATA")
     try:
         weights = train_claims(paths)
     except ValueError as error:

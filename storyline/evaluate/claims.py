@@ -198,7 +198,8 @@ def leave_one_dataset_out(selections: list[str], settings: Settings | None = Non
                 found = evidence[start:end]
                 rows[selection] = {
                     "rules": _scores(pairs, [rule_comparison(e).label for e in found]),
-                    "learned": _scores(pairs, _learned_labels(found, weights)),
+                    # the features the fold was fitted from, not computed again
+                    "learned": _scores(pairs, [weights.decide(row)[0] for row in features[start:end]]),
                 }
                 fitted_without[selection] = left_out
             start = end
