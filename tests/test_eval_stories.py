@@ -34,6 +34,7 @@ from storyline.evaluate.stories import (
     load_records,
     pairwise,
     pick_centroid_threshold,
+    replay_scores,
     score_clustering,
     tfidf_vectors,
 )
@@ -358,40 +359,41 @@ def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_sh
 
     fitted_on: list[tuple[str, ...]] = []
 
-    def fake_fit(corpora: list[FitCorpus], settings: Settings) -> dict[str, StoryWeights]:
+    def fake_fit(corpora: list[FitCorpus], settings: Settings, kinds) -> dict[str, StoryWeights]:
         # Each fold's models say which fold they are by their join threshold.
-        fitted_on.append(tuple(c.selection.path.stem for c in corpora))
+        fitted_on.append((tuple(c.selection.path.stem for c in corpora), tuple(sorted(kinds))))
         models = load_weights(settings.story_weights)
-        return {k: replace(m, threshold=len(fitted_on) / 10) for k, m in models.items()}
+        return {k: replace(models[k], threshold=len(fitted_on) / 10) for k in kinds}
 
     used: dict[str, float] = {}
     system_f1 = {"crime": 0.9, "titles": 0.5, "wires": 0.95}
 
-    def fake_evaluate(selection: Selection, settings: Settings) -> StoryScores:
-        assert settings.story_weights is not None and settings.story_weights != DEFAULT_WEIGHTS
-        used[selection.path.stem] = load_weights(settings.story_weights)[ARTICLE].threshold
+    def fake_replay(corpus: FitCorpus, models, settings: Settings) -> StoryScores:
+        used[corpus.selection.path.stem] = models[ARTICLE].threshold
         return _scores_with({
-            SYSTEM: system_f1[selection.path.stem], TFIDF_BASELINE: 0.8,
+            SYSTEM: system_f1[corpus.selection.path.stem], TFIDF_BASELINE: 0.8,
             CENTROID_BASELINE: 0.92, EMBEDDING_BASELINE: 0.45, EMBEDDING_ORACLE: 0.99,
         })
 
     monkeypatch.setattr(stories, "analyse_for_fit", fake_analyse)
     monkeypatch.setattr(stories, "fit_story_models", fake_fit)
-    monkeypatch.setattr(stories, "evaluate_stories", fake_evaluate)
+    monkeypatch.setattr(stories, "replay_scores", fake_replay)
     folds = stories.leave_one_corpus_out([Selection(p) for p in paths.values()])
 
+    shipped = load_weights()
     assert analysed == ["crime", "titles", "wires"]  # each corpus analysed once, for every fold
-    assert fitted_on == [("titles", "wires"), ("crime", "wires"), ("crime", "titles")]
-    assert used == {"crime": 0.1, "titles": 0.2, "wires": 0.3}  # each scored with its fold's fit
+    # The held-out corpus's kind is refitted on the others of that kind; the other kind, not
+    # fitted on the held-out corpus, stays as shipped. No headline corpus is left for "titles".
+    assert fitted_on == [(("wires",), (ARTICLE,)), (("crime",), (ARTICLE,))]
+    assert used == {"crime": 0.1, "titles": shipped[ARTICLE].threshold, "wires": 0.2}
     assert [fold.held_out for fold in folds] == ["crime [all]", "titles [all]", "wires [all]"]
-    assert folds[1].refitted == {ARTICLE: ("crime [all]", "wires [all]")}
-    assert set(folds[1].kept) == {HEADLINE}  # no headline corpus left to fit on: shipped
-    assert set(folds[0].refitted) == {ARTICLE, HEADLINE} and not folds[0].kept
+    assert folds[0].refitted == {ARTICLE: ("wires [all]",)} and set(folds[0].kept) == {HEADLINE}
+    assert not folds[1].refitted and set(folds[1].kept) == {ARTICLE, HEADLINE}
     assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes
     assert DEFAULT_WEIGHTS.stat().st_mtime_ns == shipped_mtime
 
     table = stories.format_folds(folds)
-    assert "titles [all]: article refitted on crime [all], wires [all]; headline shipped" in table
+    assert "crime [all]: article refitted on wires [all]; headline shipped" in table
     # The oracle is an upper bound, not a baseline to beat: never a loss.
     assert table.splitlines()[-1] == (
         "Storyline loses to tfidf avg-link on titles [all]; "
@@ -405,9 +407,42 @@ def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_sh
     as_json = CliRunner().invoke(app, ["eval", "stories", "--loco", "--json", *map(str, paths.values())])
     assert as_json.exit_code == 0, as_json.output
     titles = json.loads(as_json.output)[1]
-    assert titles["kept"] == {HEADLINE: list(folds[1].kept[HEADLINE])}
+    assert titles["kept"] == {kind: list(names) for kind, names in folds[1].kept.items()}
     assert titles["scores"]["methods"][CENTROID_BASELINE]["overall"]["bcubed_f1"] == 0.92
     alone = CliRunner().invoke(app, ["eval", "stories", "--loco", str(paths["crime"])])
     both = CliRunner().invoke(app, ["eval", "stories", "--loco", "--fit", *map(str, paths.values())])
     assert (alone.exit_code, both.exit_code) == (2, 2)
     assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes
+
+
+def test_a_held_out_corpus_is_replayed_through_the_clusterer_with_its_copies_in_their_stories(
+    tmp_path: Path,
+) -> None:
+    from storyline.cluster.learn import Corpus
+    from storyline.cluster.weights import load_weights
+    from storyline.model import Article
+
+    reports = {
+        "quake-1": ("Strong quake shakes Valparaiso", "A magnitude 6.8 quake shook Valparaiso on Monday; "
+                    "Mayor Rojas said 214 homes were damaged.", "2023-03-06", "quake"),
+        "quake-2": ("Valparaiso counts quake damage", "Mayor Rojas said on Tuesday that 214 homes in "
+                    "Valparaiso were damaged by Monday's 6.8 quake.", "2023-03-07", "quake"),
+        "ferry-1": ("Ferry runs aground off Split", "A Jadrolinija ferry with 212 passengers ran aground "
+                    "near Brac off Split on Saturday; Captain Horvat blamed the wind.", "2023-03-04", "ferry"),
+    }
+    path = tmp_path / "held_out.jsonl"
+    rows = [{"id": i, "title": t, "text": x, "date": d, "story": g} for i, (t, x, d, g) in reports.items()]
+    rows.append({**rows[0], "id": "quake-1-copy"})  # an exact copy the ingest did not store
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    articles = [
+        Article(id=i, title=t, text=f"{t}\n\n{x}", origin=i, date=d, date_source="metadata")
+        for i, (t, x, d, _) in sorted(reports.items(), key=lambda kv: kv[1][2])
+    ]
+    gold = {row["id"]: row["story"] for row in rows}
+    selection = Selection(path)
+    corpus = FitCorpus(selection, ARTICLE, Corpus(selection.label, articles, gold), (("quake-1-copy", "quake-1"),))
+    scores = replay_scores(corpus, load_weights(), Settings())
+    assert scores.articles == 4 and scores.dropped == 0
+    assert set(scores.methods) >= {SYSTEM, TFIDF_BASELINE, CENTROID_BASELINE}
+    system = scores.methods[SYSTEM].overall
+    assert (system.gold_stories, system.bcubed_f1) == (2, 1.0)  # the copy counts in its original's story

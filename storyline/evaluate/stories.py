@@ -31,13 +31,14 @@ import json
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from math import comb
 from pathlib import Path
 
 from storyline.cluster.features import extract_features
-from storyline.cluster.learn import Corpus, fit_weights
+from storyline.cluster.learn import Corpus, fit_weights, stream_assign
+from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
 from storyline.cluster.weights import (
     ARTICLE,
     DEFAULT_WEIGHTS,
@@ -153,10 +154,26 @@ def evaluate_stories(
     """
     selection = path if isinstance(path, Selection) else Selection(path, split=split, limit=limit)
     records = load_records(selection.path, selection=selection)
-    gold = {record["id"]: str(record["story"]) for record in records}
     started = time.perf_counter()
     predicted, analysed, copies = ingest_records(records, settings or Settings())
-    seconds = time.perf_counter() - started
+    return scores_of(selection, records, predicted, analysed, copies, time.perf_counter() - started)
+
+
+def scores_of(
+    selection: Selection,
+    records: Sequence[dict],
+    predicted: Mapping[str, str],
+    analysed: Sequence[Article],
+    copies: Mapping[str, str],
+    seconds: float,
+) -> StoryScores:
+    """Return the scores of the system's stories (`predicted`) and of the baselines on `records`.
+
+    `analysed`: the system's articles (for their languages and embeddings); `copies`: copy ->
+    original for exact copies it did not store; `seconds`: how long the system took.
+    """
+    gold = {record["id"]: str(record["story"]) for record in records}
+    predicted = dict(predicted)
     dropped = [article_id for article_id in gold if article_id not in predicted]
     predicted.update({article_id: f"dropped:{article_id}" for article_id in dropped})
     by_id = {article.id: article for article in analysed}
@@ -628,6 +645,7 @@ class FitCorpus:
     selection: Selection
     kind: str  # HEADLINE or ARTICLE
     corpus: Corpus
+    copies: tuple[tuple[str, str], ...] = ()  # (copy, original): exact copies the ingest did not store
 
 
 def analyse_for_fit(selection: Selection, settings: Settings) -> FitCorpus:
@@ -639,28 +657,30 @@ def analyse_for_fit(selection: Selection, settings: Settings) -> FitCorpus:
     """
     records = load_records(selection.path, selection=selection)
     gold = {record["id"]: str(record["story"]) for record in records}
-    _, analysed, _ = ingest_records(
+    _, analysed, copies = ingest_records(
         records, replace(settings, story_join_probability=1.0), batch_size=FIT_BATCH
     )
     analysed.sort(key=_arrival_position(records))
     headlines = sum(extract_features(article).headline_only for article in analysed)
     kind = HEADLINE if headlines * 2 > len(analysed) else ARTICLE
-    return FitCorpus(selection, kind, Corpus(selection.label, analysed, gold))
+    return FitCorpus(selection, kind, Corpus(selection.label, analysed, gold), tuple(sorted(copies.items())))
 
 
-def fit_story_models(corpora: Sequence[FitCorpus], settings: Settings) -> dict[str, StoryWeights]:
+def fit_story_models(
+    corpora: Sequence[FitCorpus], settings: Settings, kinds: Iterable[str] = TEXT_KINDS
+) -> dict[str, StoryWeights]:
     """Return the story model of each kind fitted on the analysed corpora of that kind.
 
     For each kind, `storyline.cluster.learn.fit_weights` fits one logistic model on the
     gold-replay pairs of its corpora and picks the join and merge probabilities with the best
-    mean B-cubed F1 over them. A kind none of the corpora trains keeps the model of
-    `settings.story_weights` (the shipped one by default). Writes nothing.
+    mean B-cubed F1 over them. A kind none of the corpora trains, or not in `kinds`, keeps the
+    model of `settings.story_weights` (the shipped one by default). Writes nothing.
     """
     command = "storyline eval stories --fit " + " ".join(
         _selection_text(c.selection) for c in corpora
     )
     models = load_weights(settings.story_weights)
-    for kind in TEXT_KINDS:
+    for kind in kinds:
         own = [c.corpus for c in corpora if c.kind == kind]
         if not own:
             continue
@@ -703,37 +723,68 @@ def leave_one_corpus_out(
 ) -> list[FoldScores]:
     """Return, for each selection in turn, its scores with models fitted on the other selections.
 
-    The fitted models reach the real pipeline through a temporary weights file named by
-    `Settings.story_weights`; the shipped weights are never written. A model kind that no
-    training corpus of a fold trains is the shipped one (see `kept`: it may have been fitted
-    on the held-out corpus). Costs one analysis ingest per selection, then per fold one fit
-    and one `evaluate_stories` of the held-out selection.
+    Costs one analysis ingest per selection (`analyse_for_fit`), then `folds` on them.
     """
     if len(selections) < 2:
         raise ValueError("leave-one-corpus-out needs at least two corpora")
     settings = settings or Settings()
-    analysed = [analyse_for_fit(selection, settings) for selection in selections]
+    return folds([analyse_for_fit(selection, settings) for selection in selections], settings)
+
+
+def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]:
+    """Return each analysed corpus scored with story models fitted on the others.
+
+    The model of the held-out corpus's kind is refitted on the other corpora of that kind; the
+    other kind stays as shipped (in `settings.story_weights`) unless the shipped one was fitted
+    on the held-out corpus, and is then refitted too (see `refitted` and `kept`). A shipped
+    model fitted on exactly the corpora a fold would fit on is kept (the fit is deterministic). The held-out
+    articles, analysed once by the real pipeline, are then assigned one at a time in arrival
+    order by the pipeline's own clusterer (`stream_assign`: near-duplicates join their
+    original's story, merges fold labels, exact copies get their original's story), beside
+    every baseline. Writes no weights. Costs per fold one fit (one logistic regression, and
+    one replay of each training corpus per threshold tried) and one replay.
+    """
     shipped = load_weights(settings.story_weights)
-    folds = []
-    for i, held_out in enumerate(selections):
-        training = analysed[:i] + analysed[i + 1 :]
-        models = fit_story_models(training, settings)
-        refitted = {
-            kind: tuple(c.corpus.name for c in training if c.kind == kind)
+    results = []
+    for i, held_out in enumerate(analysed):
+        training = [*analysed[:i], *analysed[i + 1 :]]
+        stale = {
+            kind
             for kind in TEXT_KINDS
-            if any(c.kind == kind for c in training)
+            if (kind == held_out.kind or held_out.corpus.name in shipped[kind].fitted.get("data", ()))
+            # the shipped model was fitted on exactly these corpora: the fit would repeat it
+            and [c.corpus.name for c in training if c.kind == kind] != list(shipped[kind].fitted.get("data", ()))
+        }
+        refit = [c for c in training if c.kind in stale]
+        models = {**shipped, **fit_story_models(refit, settings, kinds=stale)} if refit else dict(shipped)
+        refitted = {
+            kind: tuple(c.corpus.name for c in refit if c.kind == kind)
+            for kind in TEXT_KINDS
+            if any(c.kind == kind for c in refit)
         }
         kept = {
             kind: tuple(str(name) for name in shipped[kind].fitted.get("data", ()))
             for kind in TEXT_KINDS
             if kind not in refitted
         }
-        with tempfile.TemporaryDirectory(prefix="storyline-loco-") as folder:
-            weights = Path(folder) / "weights.json"
-            weights.write_text(weights_json(models), encoding="utf-8")
-            scores = evaluate_stories(held_out, replace(settings, story_weights=weights))
-        folds.append(FoldScores(held_out.label, refitted, kept, scores))
-    return folds
+        results.append(FoldScores(held_out.selection.label, refitted, kept, replay_scores(held_out, models, settings)))
+    return results
+
+
+def replay_scores(
+    corpus: FitCorpus, models: Mapping[str, StoryWeights], settings: Settings
+) -> StoryScores:
+    """Return the scores of the analysed corpus's stories as the clusterer assigns them, and the
+    baselines'. The analysis is the real pipeline's (`analyse_for_fit`); no ingest again.
+    """
+    records = load_records(corpus.selection.path, selection=corpus.selection)
+    started = time.perf_counter()
+    clusterer = OnlineClusterer(settings, DocumentFrequencies(), models)
+    predicted = stream_assign(corpus.corpus.articles, clusterer)
+    copies = dict(corpus.copies)
+    predicted.update({c: predicted[o] for c, o in copies.items() if o in predicted})
+    seconds = time.perf_counter() - started
+    return scores_of(corpus.selection, records, predicted, corpus.corpus.articles, copies, seconds)
 
 
 def format_folds(folds: Sequence[FoldScores]) -> str:
