@@ -737,23 +737,23 @@ def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]
     The model of the held-out corpus's kind is refitted on the other corpora of that kind; the
     other kind stays as shipped (in `settings.story_weights`) unless the shipped one was fitted
     on the held-out corpus, and is then refitted too (see `refitted` and `kept`). A shipped
-    model fitted on exactly the corpora a fold would fit on is kept (the fit is deterministic). The held-out
-    articles, analysed once by the real pipeline, are then assigned one at a time in arrival
+    model fitted on exactly the corpora a fold would fit on is kept (the fit is deterministic).
+    The held-out articles, analysed once by the real pipeline, are then assigned one at a time in arrival
     order by the pipeline's own clusterer (`stream_assign`: near-duplicates join their
     original's story, merges fold labels, exact copies get their original's story), beside
     every baseline. Writes no weights. Costs per fold one fit (one logistic regression, and
     one replay of each training corpus per threshold tried) and one replay.
     """
     shipped = load_weights(settings.story_weights)
+    shipped_on = {kind: [str(name) for name in shipped[kind].fitted.get("data", ())] for kind in TEXT_KINDS}
     results = []
     for i, held_out in enumerate(analysed):
         training = [*analysed[:i], *analysed[i + 1 :]]
         stale = {
             kind
             for kind in TEXT_KINDS
-            if (kind == held_out.kind or held_out.corpus.name in shipped[kind].fitted.get("data", ()))
-            # the shipped model was fitted on exactly these corpora: the fit would repeat it
-            and [c.corpus.name for c in training if c.kind == kind] != list(shipped[kind].fitted.get("data", ()))
+            if (kind == held_out.kind or held_out.corpus.name in shipped_on[kind])
+            and [c.corpus.name for c in training if c.kind == kind] != shipped_on[kind]
         }
         refit = [c for c in training if c.kind in stale]
         models = {**shipped, **fit_story_models(refit, settings, kinds=stale)} if refit else dict(shipped)
@@ -762,11 +762,7 @@ def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]
             for kind in TEXT_KINDS
             if any(c.kind == kind for c in refit)
         }
-        kept = {
-            kind: tuple(str(name) for name in shipped[kind].fitted.get("data", ()))
-            for kind in TEXT_KINDS
-            if kind not in refitted
-        }
+        kept = {kind: tuple(shipped_on[kind]) for kind in TEXT_KINDS if kind not in refitted}
         results.append(FoldScores(held_out.selection.label, refitted, kept, replay_scores(held_out, models, settings)))
     return results
 
