@@ -51,6 +51,9 @@ class Settings:
     # an article this probably part of a second story too shows the two are one event: merge
     # them (the fitted value when None)
     story_merge_probability: float | None = None
+    # revising the window's stories at the end of each batch (storyline.cluster.revise): the mean
+    # link under which a story is split and over which two stories merge (the fitted one when None)
+    story_revise_probability: float | None = None
     # claims: "learned" (weights in storyline/claims/comparer_weights.json when None) or "rules"
     claim_comparer: str = "learned"
     claim_comparer_weights: Path | None = None

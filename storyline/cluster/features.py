@@ -67,6 +67,7 @@ class ArticleFeatures:
     embedding: np.ndarray | None = None
     lang: str | None = None
     headline_only: bool = False  # the text is no more than its headline (a title feed)
+    article_id: str = ""  # whose features these are (a story's members are revised by it)
 
     @property
     def trusted_day(self) -> date | None:
@@ -110,6 +111,7 @@ def extract_features(article: Article) -> ArticleFeatures:
         embedding=from_bytes(article.embedding) if article.embedding is not None else None,
         lang=lang,
         headline_only=len(article.text) <= min(len(article.title) + _HEADLINE_SLACK, _HEADLINE_MAX),
+        article_id=article.id,
     )
 
 

@@ -11,21 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from storyline.cluster.features import extract_features
+from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import (
     FEATURE_NAMES,
     LANGUAGE_SHARED_AT,
     DocumentFrequencies,
+    MergedStories,
     OnlineClusterer,
     across_languages,
-    pair_features,
 )
+from storyline.cluster.revise import Merge, Split, apply_revisions, revisions
 from storyline.cluster.weights import NEVER, StoryWeights
 from storyline.model import Article
 from storyline.settings import Settings
 
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)  # join probabilities tried
 MERGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, NEVER)  # merge probabilities tried with each
+REVISE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, NEVER)  # revision mean links tried last
 
 
 def training_pairs(
@@ -44,14 +46,15 @@ def training_pairs(
         features = extract_features(article)
         story = gold[article.id]
         clusterer.frequencies.add(features.keys())
-        candidates = {p.story_id: p for p in clusterer._candidates(features)}
+        vectors = clusterer.vectors(features)
+        candidates = {p.story_id: p for p in clusterer._candidates(features, vectors)}
         own = clusterer.profiles.get(story)
         if own is not None and story not in candidates:
             gap = own.days_apart(features.trusted_day)
             if gap is None or gap <= settings.story_window_days:
                 candidates[story] = own
         for story_id, profile in candidates.items():
-            values = pair_features(features, profile, clusterer.frequencies)
+            values = vectors.pair_features(profile)
             rows.append(values)
             labels.append(int(story_id == story))
             if values[LANGUAGE_SHARED_AT]:
@@ -67,27 +70,39 @@ def training_pairs(
 def stream_assign(articles: Sequence[Article], clusterer: OnlineClusterer) -> dict[str, str]:
     """Return each article's story as the pipeline would assign it, in the given order.
 
-    Near-duplicates join their original's story, and stories merged along the way end up with
-    one label, as in `Ingestor._cluster`.
+    Near-duplicates join their original's story, stories merged along the way end up with one
+    label, and after every `settings.batch_size` articles the stories they touched are revised
+    (`storyline.cluster.revise`), as in `Ingestor._cluster`.
     """
     story_of: dict[str, str] = {}
-    merged_into: dict[str, str] = {}
+    merged_into = MergedStories()
+    current = merged_into.current
+    features_of: dict[str, ArticleFeatures] = {}
 
-    def current(story_id: str) -> str:
-        while story_id in merged_into:
-            story_id = merged_into[story_id]
-        return story_id
+    def articles_of(story_id: str) -> list[ArticleFeatures]:
+        return [features_of[a] for a, s in story_of.items() if current(s) == story_id]
 
-    for article in articles:
-        features = extract_features(article)
-        original = story_of.get(article.duplicate_of or "")
-        if original:
-            story_of[article.id] = current(original)
-            clusterer.join(story_of[article.id], features)
-        else:
-            assignment = clusterer.assign(article.id, features)
-            merged_into.update({merged: assignment.story_id for merged in assignment.merged})
-            story_of[article.id] = assignment.story_id
+    size = max(1, clusterer.settings.batch_size)
+    for start in range(0, len(articles), size):
+        touched = set()
+        for article in articles[start : start + size]:
+            features = features_of[article.id] = extract_features(article)
+            original = story_of.get(article.duplicate_of or "")
+            if original:
+                story_of[article.id] = current(original)
+                clusterer.join(story_of[article.id], features)
+            else:
+                assignment = clusterer.assign(article.id, features)
+                merged_into.update({merged: assignment.story_id for merged in assignment.merged})
+                story_of[article.id] = assignment.story_id
+            touched.add(story_of[article.id])
+        planned = revisions(clusterer, {current(s) for s in touched})
+        apply_revisions(clusterer, planned, articles_of)
+        for revision in planned:
+            if isinstance(revision, Split):
+                merged_into.pop(revision.new_story_id, None)  # an id merged away may come back
+                story_of.update({a: revision.new_story_id for a in revision.article_ids})
+        merged_into.update({r.merged: r.into for r in planned if isinstance(r, Merge)})
     return {article_id: current(story_id) for article_id, story_id in story_of.items()}
 
 
@@ -107,6 +122,7 @@ def fit_weights(
     fitted: dict[str, object] | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
     merge_thresholds: Sequence[float] = MERGE_THRESHOLDS,
+    revise_thresholds: Sequence[float] = REVISE_THRESHOLDS,
 ) -> StoryWeights:
     """Return weights fitted on several corpora: one logistic regression, then the thresholds.
 
@@ -133,10 +149,10 @@ def fit_weights(
         round(float(model.intercept_[0]), 5),
         0.5,
     )
-    def replay(threshold: float, merge: float) -> list[float]:
+    def replay(threshold: float, merge: float, revise: float = NEVER) -> list[float]:
         trial = StoryWeights(
             weights.features, weights.coefficients, weights.intercept, threshold,
-            merge_threshold=merge,
+            merge_threshold=merge, revise_threshold=revise,
         )
         return [
             score(stream_assign(c.articles, OnlineClusterer(settings, DocumentFrequencies(), trial)), c.gold)
@@ -146,22 +162,30 @@ def fit_weights(
     def mean(scores: list[float]) -> float:
         return sum(scores) / len(scores)
 
-    # Coordinate search: the join threshold without merges, then the merge threshold with it.
-    by_thresholds = {(t, NEVER): replay(t, NEVER) for t in thresholds}
-    best = max(thresholds, key=lambda t: (mean(by_thresholds[t, NEVER]), -abs(t - 0.5)))
-    by_thresholds.update({(best, m): replay(best, m) for m in merge_thresholds if best < m < NEVER})
+    # Coordinate search: the join threshold without merges, the merge threshold with it, then
+    # the revision threshold with both.
+    tried = {(t, NEVER, NEVER): replay(t, NEVER) for t in thresholds}
+    best = max(thresholds, key=lambda t: (mean(tried[t, NEVER, NEVER]), -abs(t - 0.5)))
+    tried.update({(best, m, NEVER): replay(best, m) for m in merge_thresholds if best < m < NEVER})
     best_merge = max(
-        (m for t, m in by_thresholds if t == best), key=lambda m: (mean(by_thresholds[best, m]), m)
+        (m for t, m, _ in tried if t == best), key=lambda m: (mean(tried[best, m, NEVER]), m)
+    )
+    tried.update(
+        {(best, best_merge, r): replay(best, best_merge, r) for r in revise_thresholds if r < NEVER}
+    )
+    best_revise = max(
+        (r for t, m, r in tried if (t, m) == (best, best_merge)),
+        key=lambda r: (mean(tried[best, best_merge, r]), r),
     )
     record = dict(fitted or {})
     record.update(
         pairs={name: {"pairs": n, "positive": p} for name, (n, p) in pair_counts.items()},
         threshold_scores={
-            f"{t} merge {m}": [round(x, 4) for x in scores] for (t, m), scores in by_thresholds.items()
+            f"{t} merge {m} revise {r}": [round(x, 4) for x in scores] for (t, m, r), scores in tried.items()
         },
         threshold_choice="best mean B-cubed F1 over the fitted corpora, in the order "
         + ", ".join(corpus.name for corpus in corpora),
     )
     return StoryWeights(
-        weights.features, weights.coefficients, weights.intercept, best, record, best_merge
+        weights.features, weights.coefficients, weights.intercept, best, record, best_merge, best_revise
     )

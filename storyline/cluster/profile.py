@@ -13,7 +13,14 @@ from functools import cached_property
 
 import numpy as np
 
-from storyline.cluster.features import ArticleFeatures, extract_features, sublinear
+from storyline.cluster.features import (
+    DATE_PREFIX,
+    ENTITY_PREFIX,
+    NUMBER_PREFIX,
+    ArticleFeatures,
+    extract_features,
+    sublinear,
+)
 from storyline.embed import from_bytes, normalised, to_bytes
 from storyline.model import Article
 
@@ -29,13 +36,31 @@ MEMBER_TERMS = 60
 
 @dataclass
 class Member:
-    """A sketch of one recent article of a story: top words, specifics, headline grams, vector."""
+    """A sketch of one recent article of a story: top words, specifics, headline grams, vector.
+
+    With the article's id, date and kind, a sketch is enough to compare two members again when
+    the window is revised (`storyline.cluster.revise`); members of older stores have no id.
+    """
 
     terms: Counter[str]
     specifics: Counter[str]
     grams: Counter[str] = field(default_factory=Counter)
     embedding: np.ndarray | None = None
     lang: str | None = None
+    article_id: str = ""
+    day: date | None = None
+    headline_only: bool = False
+
+    def features(self) -> ArticleFeatures:
+        """Return the member's sketch as the features of an article (its top words only)."""
+        kinds: dict[str, Counter[str]] = {ENTITY_PREFIX: Counter(), NUMBER_PREFIX: Counter(), DATE_PREFIX: Counter()}
+        for key, n in self.specifics.items():
+            kinds[key[0]][key] = n
+        return ArticleFeatures(
+            Counter(self.terms), kinds[ENTITY_PREFIX], self.day, kinds[NUMBER_PREFIX],
+            kinds[DATE_PREFIX], grams=Counter(self.grams), embedding=self.embedding, lang=self.lang,
+            headline_only=self.headline_only, article_id=self.article_id,
+        )
 
     @cached_property
     def sublinear(self) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
@@ -53,6 +78,9 @@ class Member:
             "grams": self.grams,
             "vector": _vector_text(self.embedding),
             "lang": self.lang,
+            "id": self.article_id,
+            "day": self.day.isoformat() if self.day else None,
+            "headline": self.headline_only,
         }
 
     @classmethod
@@ -66,6 +94,9 @@ class Member:
             Counter(record.get("grams", {})),
             _vector(record.get("vector")),
             record.get("lang"),
+            record.get("id", ""),
+            date.fromisoformat(record["day"]) if record.get("day") else None,
+            bool(record.get("headline", False)),
         )
 
 
@@ -114,7 +145,8 @@ class StoryProfile:
         self.members.append(
             Member(
                 _top(features.terms, MEMBER_TERMS), specifics, features.grams,
-                features.embedding, features.lang,
+                features.embedding, features.lang, features.article_id, features.day,
+                features.headline_only,
             )
         )
         del self.members[:-MAX_MEMBERS]

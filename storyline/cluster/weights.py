@@ -24,6 +24,9 @@ class StoryWeights:
     threshold: float
     fitted: dict[str, object] = field(default_factory=dict)
     merge_threshold: float = NEVER  # probability at which an article merges a second story in
+    # mean link under which a story's member groups are split, and over which two stories merge,
+    # when the window is revised (`storyline.cluster.revise`); NEVER: no revisions
+    revise_threshold: float = NEVER
 
     def probability(self, values: Sequence[float]) -> float:
         """Return the modelled probability that a pair with these feature values is one story."""
@@ -37,6 +40,7 @@ class StoryWeights:
             "intercept": self.intercept,
             "threshold": self.threshold,
             "merge_threshold": self.merge_threshold,
+            "revise_threshold": self.revise_threshold,
             "fitted": self.fitted,
         }
 
@@ -79,4 +83,5 @@ def _weights(record: dict, path: Path) -> StoryWeights:
         threshold=float(record["threshold"]),
         fitted=record.get("fitted", {}),
         merge_threshold=float(record.get("merge_threshold", NEVER)),
+        revise_threshold=float(record.get("revise_threshold", NEVER)),
     )
