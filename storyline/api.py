@@ -77,7 +77,7 @@ class Problem(BaseModel):
 
 
 class StoryEvent(BaseModel):
-    """One step of a story's history: created, merged, absorbed, moved in or out, kept apart."""
+    """One step of a story's history: created, merged, absorbed, split, moved in or out, kept apart."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -277,6 +277,18 @@ class Storyline:
         from storyline.corrections import move_article
 
         return move_article(self.store, article_id, to, self.settings)
+
+    def recluster(self) -> tuple[int, int]:
+        """Revise the stories of the active window now: split a story whose articles form two
+        groups, merge two that are one (ingest does this for the stories each batch touches).
+
+        Corrections are respected; every split and merge is in the stories' history. Returns
+        (splits, merges) made.
+        """
+        from storyline.pipeline import Ingestor
+
+        batch = Ingestor(self.store, self.settings).recluster()
+        return len(batch.splits), len(batch.merges)
 
     # --- stories --------------------------------------------------------------------------------
 

@@ -217,12 +217,19 @@ def stories_move(
     console.print(f"Moved {article_id} to story {story_id}.", highlight=False)
 
 
+@stories_app.command("recluster")
+def stories_recluster(db: DbOption = None) -> None:
+    """Revise the window's stories now: split those of two events, merge those of one."""
+    splits, merges = open_storyline(db).recluster()
+    console.print(f"{_count(splits, 'split')}, {_count(merges, 'merge')}.", highlight=False)
+
+
 @stories_app.command("history")
 def stories_history(
     story_id: Annotated[str, typer.Argument(metavar="STORY")],
     db: DbOption = None,
 ) -> None:
-    """Show a story's history: created, merges, moves."""
+    """Show a story's history: created, merges, splits, moves."""
     for event in open_storyline(db).history(story_id):
         console.print(f"{event.at:%Y-%m-%d %H:%M}  {event.action}  {event.detail}", highlight=False)
 
@@ -451,6 +458,13 @@ def eval_stories(
             "grid, and the best (no ingest).",
         ),
     ] = False,
+    revise_at: Annotated[
+        float | None,
+        typer.Option(
+            "--revise-at", min=0.0, max=1.01,
+            help="Revise stories at this mean link instead of the fitted one (1.01: never; not with --fit or --loco).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """B-cubed and pairwise F1 of story clustering (overall and across languages), next to baselines."""
@@ -502,7 +516,7 @@ def eval_stories(
         for selection in selections:
             if split is not None or limit is not None:
                 selection = dataclasses.replace(selection, split=split or selection.split, limit=limit)
-            scores = evaluate_stories(selection)
+            scores = evaluate_stories(selection, Settings(story_revise_probability=revise_at))
             if as_json:
                 console.print_json(json.dumps(scores.as_dict(), default=str))
             else:

@@ -7,9 +7,7 @@ never merged again with the story it was moved to.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from storyline.claims import Claim, group_claims, update_claims
+from storyline.claims import Claim, split_claims, update_claims
 from storyline.cluster.online import story_id_for
 from storyline.cluster.profile import StoryProfile, profile_of
 from storyline.settings import Settings
@@ -46,12 +44,10 @@ def move_article(
     if target == left:
         raise CorrectionError(f"{article_id!r} is in story {target!r} already")
     left_claims = [Claim.from_record(r) for r in store.claim_records([left])] if left else []
-    moving = [s for c in left_claims for s in c.statements if s.article_id == article_id]
-    staying = [s for c in left_claims for s in c.statements if s.article_id != article_id]
+    staying, moved_in = split_claims(left_claims, {article_id}, target, settings)
     target_claims = [Claim.from_record(r) for r in store.claim_records([target])]
-    moved_in = [replace(s, story_id=target) for s in moving]
     claims = {
-        left: [c.to_record() for c in group_claims(staying, settings)] if staying else [],
+        left: [c.to_record() for c in staying],
         target: [c.to_record() for c in update_claims(target_claims, moved_in, settings)]
         if moved_in
         else [c.to_record() for c in target_claims],

@@ -48,12 +48,13 @@ from typing import TypeVar
 
 from storyline.analyse import analyse_batch, date_article
 from storyline.analyse.timex import resolve_year
-from storyline.claims import Claim, update_claims
+from storyline.claims import Claim, group_claims, split_claims, update_claims
 from storyline.claims.inputs import claim_inputs
 from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
-from storyline.cluster.online import DocumentFrequencies, OnlineClusterer
+from storyline.cluster.online import DocumentFrequencies, MergedStories, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
+from storyline.cluster.revise import Split, apply_revisions, revisions
 from storyline.dedup import NearDuplicateIndex, fingerprint, identify
 from storyline.embed import Embedder, embed_articles, load_embedder
 from storyline.execute import BackgroundThread, Engine
@@ -416,13 +417,8 @@ class Ingestor:
         originals = {a.duplicate_of for a in articles if a.duplicate_of}
         story_of = self.store.story_ids_of(originals)
         self._load_stories(set(story_of.values()))  # a copy joins its original's story, however old
-        merged_into: dict[str, str] = {}
-
-        def current(story_id: str) -> str:
-            while story_id in merged_into:
-                story_id = merged_into[story_id]
-            return story_id
-
+        merged_into = MergedStories()
+        current = merged_into.current
         batch = Batch()
         for article, article_features in zip(articles, features, strict=True):
             batch.term_counts.update(article_features.keys())
@@ -447,6 +443,9 @@ class Ingestor:
             batch.articles.append(
                 replace(article, story_id=story_id, story_score=score, story_reason=reason)
             )
+        touched = {current(article.story_id) for article in batch.articles}
+        in_batch = dict(zip((a.id for a in batch.articles), features, strict=True))
+        self._revise(batch, touched, in_batch, merged_into)
         batch.articles = [
             with_story_year(
                 replace(article, story_id=current(article.story_id)),
@@ -455,10 +454,83 @@ class Ingestor:
             for article in batch.articles
         ]
         touched = {article.story_id for article in batch.articles}
+        touched |= {split.story_id for split in batch.splits} | {split.new_story_id for split in batch.splits}
+        touched = {current(story_id) for story_id in touched}
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
         # Hold the stories as stored, so a process that loads them later decides the same way.
         self.clusterer.forget(touched)
         self.clusterer.load(StoryProfile.from_bytes(s, data) for s, data in batch.profiles.items())
+        return batch
+
+    def _revise(
+        self,
+        batch: Batch,
+        story_ids: set[str],
+        in_batch: dict[str, ArticleFeatures],
+        merged_into: MergedStories,
+    ) -> None:
+        """Revise the given stories (`storyline.cluster.revise`): split and merge them.
+
+        A split-off article of this batch (`in_batch`: their features) changes story in
+        `batch.articles`; one stored before is relabelled by the store (`batch.splits`). Merges
+        join the batch's other merges.
+        """
+        pinned = frozenset(self.store.corrected_stories(story_ids))
+        planned = revisions(self.clusterer, story_ids, pinned=pinned)
+        if not planned:
+            return
+        current = merged_into.current
+
+        def articles_of(story_id: str) -> list[ArticleFeatures]:
+            stored_ids = [s for s in {story_id, *merged_into} if current(s) == story_id]
+            stored = [a for s in sorted(stored_ids) for a in self.store.load_articles(s)]
+            stored.sort(key=_date_order)
+            batch_ones = [in_batch[a.id] for a in batch.articles if current(a.story_id) == story_id]
+            return [extract_features(a) for a in stored if a.id not in in_batch] + batch_ones
+
+        apply_revisions(self.clusterer, planned, articles_of)
+        moved: dict[str, Split] = {}
+        for revision in planned:
+            if isinstance(revision, Split):
+                merged_into.pop(revision.new_story_id, None)  # an id merged away may come back
+                batch.splits.append(revision)
+                moved.update((article_id, revision) for article_id in revision.article_ids)
+            else:
+                merged_into[revision.merged] = revision.into
+                batch.merges.append((revision.into, revision.merged))
+                batch.merge_reasons[revision.merged] = (
+                    f"revising the window: mean link {revision.link:.3f} between their articles"
+                )
+        batch.articles = [
+            replace(
+                article, story_id=moved[article.id].new_story_id, story_reason=moved[article.id].reason()
+            )
+            if article.id in moved
+            else article
+            for article in batch.articles
+        ]
+
+    def recluster(self) -> Batch:
+        """Revise every story active in the window of the newest stored article, and store it.
+
+        What `storyline stories recluster` runs; the batch ends do the same for the stories
+        they touched. Returns what was written (its splits and merges).
+        """
+        self._forget_store()  # read the store as it is now
+        newest = self.store.newest_article_day()
+        days = [newest] if newest else []
+        self._load_profiles(self.store.story_profiles(days, self.settings.story_window_days, exclude=set()))
+        merged_into = MergedStories()
+        current = merged_into.current
+        batch = Batch()
+        self._revise(batch, set(self.clusterer.profiles), {}, merged_into)
+        touched = {current(s) for split in batch.splits for s in (split.story_id, split.new_story_id)}
+        touched |= {into for into, _ in batch.merges}
+        touched = {current(s) for s in touched}
+        batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
+        self._update_claims(batch)
+        if batch.splits or batch.merges:
+            self._version = self.store.save_batch(batch, prepared_on=self._version)
         return batch
 
     def _load_stories(self, story_ids: set[str]) -> None:
@@ -495,11 +567,21 @@ class Ingestor:
         inputs = [item for article in batch.articles for item in claim_inputs(article)]
         stories = {item.story_id for item in inputs if item.story_id}
         into = dict((merged, story) for story, merged in batch.merges)
-        if not stories and not into:
+        for merged in into:  # a story merged into one merged in turn ends in the last
+            while into[merged] in into:
+                into[merged] = into[into[merged]]
+        split = {s.story_id for s in batch.splits} | {s.new_story_id for s in batch.splits}
+        if not stories and not into and not split:
             return
+        records = self.store.claim_records(stories | set(into) | set(into.values()) | split)
+        claims = [Claim.from_record(record) for record in records]
+        for part in batch.splits:  # before the merges, as the store applies them
+            own = [c for c in claims if c.story_id == part.story_id]
+            staying, moving = split_claims(own, set(part.article_ids), part.new_story_id, self.settings)
+            claims = [c for c in claims if c.story_id != part.story_id] + staying
+            claims += group_claims(moving, self.settings) if moving else []
         existing = []
-        for record in self.store.claim_records(stories | set(into) | set(into.values())):
-            claim = Claim.from_record(record)
+        for claim in claims:
             if claim.story_id in into:  # a merged story's claims now belong to the merged-into one
                 target = into[claim.story_id]
                 claim = Claim(
@@ -508,7 +590,7 @@ class Ingestor:
                 )
             existing.append(claim)
         claims = update_claims(existing, inputs, self.settings) if inputs else existing
-        batch.claims = {story_id: [] for story_id in stories | set(into) | set(into.values())}
+        batch.claims = {story_id: [] for story_id in stories | set(into) | set(into.values()) | split}
         for claim in claims:
             batch.claims[claim.story_id].append(claim.to_record())
 

@@ -392,6 +392,12 @@ def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_sh
     assert DEFAULT_WEIGHTS.read_bytes() == shipped_bytes
     assert DEFAULT_WEIGHTS.stat().st_mtime_ns == shipped_mtime
 
+    # One fold alone (folds shared out between processes) is the same fold, the same models.
+    fitted_on.clear()
+    corpora = [fake_analyse(Selection(p), Settings()) for p in paths.values()]
+    alone = stories.folds(corpora, Settings(), held_out=["wires [all]"])
+    assert [(f.held_out, f.refitted) for f in alone] == [("wires [all]", folds[2].refitted)]
+
     table = stories.format_folds(folds)
     assert "crime [all]: article refitted on wires [all]; headline shipped" in table
     # The oracle is an upper bound, not a baseline to beat: never a loss.
@@ -446,3 +452,21 @@ def test_a_held_out_corpus_is_replayed_through_the_clusterer_with_its_copies_in_
     assert set(scores.methods) >= {SYSTEM, TFIDF_BASELINE, CENTROID_BASELINE}
     system = scores.methods[SYSTEM].overall
     assert (system.gold_stories, system.bcubed_f1) == (2, 1.0)  # the copy counts in its original's story
+
+
+def test_eval_stories_revises_at_the_mean_link_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storyline.evaluate.stories as stories
+
+    data = tmp_path / "crime.jsonl"
+    data.write_text("", encoding="utf-8")
+    asked: list[float | None] = []
+
+    def fake_evaluate(selection: Selection, settings: Settings) -> StoryScores:
+        asked.append(settings.story_revise_probability)
+        return _scores_with({SYSTEM: 0.9, TFIDF_BASELINE: 0.8, CENTROID_BASELINE: 0.7})
+
+    monkeypatch.setattr(stories, "evaluate_stories", fake_evaluate)
+    for extra in ([], ["--revise-at", "0.4"]):
+        result = CliRunner(env={"COLUMNS": "240"}).invoke(app, ["eval", "stories", str(data), *extra])
+        assert result.exit_code == 0, result.output
+    assert asked == [None, 0.4]

@@ -22,6 +22,7 @@ from storyline.claims.group import (
     Verdict,
     claim_id,
     group_claims,
+    split_claims,
     update_claims,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "Verdict",
     "claim_id",
     "group_claims",
+    "split_claims",
     "update_claims",
     "CONTRADICTION",
     "ENTAILMENT",

@@ -391,6 +391,21 @@ def group_claims(
     return update_claims([], statements, settings, params)
 
 
+def split_claims(
+    claims: Sequence[Claim],
+    article_ids: set[str],
+    to_story: str,
+    settings: Settings | None = None,
+) -> tuple[list[Claim], list[ClaimInput]]:
+    """Return the claims regrouped without the statements of `article_ids`, and those statements
+    relabelled as story `to_story`'s (an article moved, or part of a story split off)."""
+    staying = [s for c in claims for s in c.statements if s.article_id not in article_ids]
+    moving = [
+        replace(s, story_id=to_story) for c in claims for s in c.statements if s.article_id in article_ids
+    ]
+    return (group_claims(staying, settings) if staying else []), moving
+
+
 def update_claims(
     existing: list[Claim],
     new: Sequence[ClaimInput],

@@ -31,7 +31,7 @@ import json
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from math import comb
 from pathlib import Path
@@ -731,8 +731,13 @@ def leave_one_corpus_out(
     return folds([analyse_for_fit(selection, settings) for selection in selections], settings)
 
 
-def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]:
+def folds(
+    analysed: Sequence[FitCorpus], settings: Settings, held_out: Collection[str] | None = None
+) -> list[FoldScores]:
     """Return each analysed corpus scored with story models fitted on the others.
+
+    `held_out`: the labels of the corpora to hold out (all when None); the others still train.
+    Folds are independent, so several processes may share them out.
 
     The model of the held-out corpus's kind is refitted on the other corpora of that kind; the
     other kind stays as shipped (in `settings.story_weights`) unless the shipped one was fitted
@@ -747,12 +752,14 @@ def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]
     shipped = load_weights(settings.story_weights)
     shipped_on = {kind: [str(name) for name in shipped[kind].fitted.get("data", ())] for kind in TEXT_KINDS}
     results = []
-    for i, held_out in enumerate(analysed):
+    for i, fold in enumerate(analysed):
+        if held_out is not None and fold.selection.label not in held_out:
+            continue
         training = [*analysed[:i], *analysed[i + 1 :]]
         stale = {
             kind
             for kind in TEXT_KINDS
-            if (kind == held_out.kind or held_out.corpus.name in shipped_on[kind])
+            if (kind == fold.kind or fold.corpus.name in shipped_on[kind])
             and [c.corpus.name for c in training if c.kind == kind] != shipped_on[kind]
         }
         refit = [c for c in training if c.kind in stale]
@@ -763,7 +770,7 @@ def folds(analysed: Sequence[FitCorpus], settings: Settings) -> list[FoldScores]
             if any(c.kind == kind for c in refit)
         }
         kept = {kind: tuple(shipped_on[kind]) for kind in TEXT_KINDS if kind not in refitted}
-        results.append(FoldScores(held_out.selection.label, refitted, kept, replay_scores(held_out, models, settings)))
+        results.append(FoldScores(fold.selection.label, refitted, kept, replay_scores(fold, models, settings)))
     return results
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import (
@@ -35,6 +36,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    or_,
     select,
     update,
 )
@@ -65,6 +67,9 @@ from storyline.store.schema import (
     TermFrequencyRow,
     TimeExpressionRow,
 )
+
+if TYPE_CHECKING:  # the clusterer (and its models) load only where a batch is made
+    from storyline.cluster.revise import Split
 
 _HELD = threading.local()  # per thread: the `exclusive` transaction of each store holding one
 _CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
@@ -98,6 +103,8 @@ class Batch:
     entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
     claims: dict[str, list[dict]] = field(default_factory=dict)  # story id -> its claim records
     merges: list[tuple[str, str]] = field(default_factory=list)  # (into, merged) story ids
+    merge_reasons: dict[str, str] = field(default_factory=dict)  # merged story id -> why, if not an article
+    splits: list[Split] = field(default_factory=list)  # parts of stored stories split off, applied first
     # what became of each article read: (id, "stored" | "copy" | "rejected", original's id)
     decisions: list[tuple[str, str, str | None]] = field(default_factory=list)
 
@@ -249,6 +256,17 @@ class Store:
         with self.session() as session:
             return [(i, p) for i, p in session.execute(query) if i not in exclude]
 
+    def newest_article_day(self) -> date | None:
+        """Return the latest calendar day of a stored article, None when none has a date."""
+        with self.session() as session:
+            values = session.scalars(select(ArticleRow.date).where(ArticleRow.date.is_not(None)).order_by(ArticleRow.date.desc()).limit(20))
+            for value in values:
+                try:
+                    return date.fromisoformat(value[:10])
+                except ValueError:
+                    continue
+        return None
+
     def active_story_ids(self, around: Sequence[date], window_days: int) -> set[str]:
         """Return the ids of the stories `story_profiles` would return, without their profiles."""
         with self.session() as session:
@@ -279,8 +297,11 @@ class Store:
                 session.add(StoryRow(id=story_id))
                 session.add(StoryEventRow(story_id=story_id, action="created"))
             session.flush()
+            for split in batch.splits:
+                _split_story(session, split)
             for into, merged in batch.merges:
-                _merge_story(session, into, merged, "an article showed them to be one event")
+                reason = batch.merge_reasons.get(merged, "an article showed them to be one event")
+                _merge_story(session, into, merged, reason)
             for article in batch.articles:
                 _add_article(session, article)
             session.flush()  # embeddings refer to their articles
@@ -307,7 +328,8 @@ class Store:
                 session.execute(
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
                 )
-            refresh_stories(session, touched | {merged for _, merged in batch.merges})
+            split = {story for part in batch.splits for story in (part.story_id, part.new_story_id)}
+            refresh_stories(session, touched | split | {merged for _, merged in batch.merges})
             return version
 
     @contextmanager
@@ -441,6 +463,17 @@ class Store:
                 )
             )
             return {frozenset(pair) for pair in rows}
+
+    def corrected_stories(self, story_ids: Iterable[str]) -> set[str]:
+        """Return those of the stories a person corrected (merged or moved articles by hand)."""
+        ids = list(story_ids)
+        by_hand = or_(
+            StoryEventRow.action.in_(("moved in", "moved out")),
+            (StoryEventRow.action == "absorbed") & StoryEventRow.detail.like("%by hand%"),
+        )
+        with self.session() as session:
+            query = select(StoryEventRow.story_id).where(StoryEventRow.story_id.in_(ids), by_hand)
+            return set(session.scalars(query))
 
     def story_history(self, story_id: str) -> list[StoryEventRow]:
         """Return a story's history (created, merged, moves), oldest first."""
@@ -728,6 +761,33 @@ def _merge_story(session: Session, into: str, merged: str, reason: str) -> None:
     session.execute(update(StoryRow).where(StoryRow.id == merged).values(profile=None))
     session.add(StoryEventRow(story_id=merged, action="merged", detail=f"into {into}: {reason}"))
     session.add(StoryEventRow(story_id=into, action="absorbed", detail=f"{merged}: {reason}"))
+
+
+def _split_story(session: Session, split: Split) -> None:
+    """Move the stored articles of a split-off part (and their statements) to its new story."""
+    if session.get(StoryRow, split.new_story_id) is None:  # else a story merged away comes back
+        session.add(StoryRow(id=split.new_story_id))
+        session.flush()
+    session.add(
+        StoryEventRow(
+            story_id=split.new_story_id, action="created",
+            detail=f"split from {split.story_id}: mean link {split.link:.3f} with the rest",
+        )
+    )
+    ids = list(split.article_ids)
+    reason = json.dumps(split.reason())
+    session.execute(
+        update(ArticleRow).where(ArticleRow.id.in_(ids)).values(story_id=split.new_story_id, story_reason=reason)
+    )
+    session.execute(
+        update(StatementRow).where(StatementRow.article_id.in_(ids)).values(story_id=split.new_story_id)
+    )
+    session.add(
+        StoryEventRow(
+            story_id=split.story_id, action="split",
+            detail=f"{len(ids)} articles to {split.new_story_id} (mean link {split.link:.3f}): {', '.join(ids)}",
+        )
+    )
 
 
 def _set_profile(session: Session, story_id: str, profile: bytes | None) -> None:
