@@ -68,6 +68,7 @@ from storyline.cluster.online import (  # noqa: E402
     OnlineClusterer,
 )
 from storyline.cluster.profile import StoryProfile  # noqa: E402
+from storyline.cluster.weights import ARTICLE  # noqa: E402
 from storyline.embed import normalised  # noqa: E402
 from storyline.settings import DEFAULT_LANGUAGE_PIPELINES, Settings  # noqa: E402
 
@@ -706,7 +707,7 @@ def fill_part(sizes: Sizes, bases: list[tuple[str, ArticleFeatures]], seed: int,
                 ["stories", "ms/search"], searches)  # fmt: skip
     last = points[-1]
     cost = ClusterCost(
-        (last.assign_ms - last.centroid_ms) * MAX_CANDIDATES / max(last.candidates, 1.0),
+        (last.assign_ms - last.centroid_ms) * MAX_CANDIDATES[ARTICLE] / max(last.candidates, 1.0),
         searches[-1][1] / searches[-1][0],
     )
     window = stories_per_article * DAY_ARTICLES * WINDOW_DAYS
@@ -715,7 +716,7 @@ def fill_part(sizes: Sizes, bases: list[tuple[str, ArticleFeatures]], seed: int,
         f"window at {DAY_ARTICLES:,} a day holds {window:,.0f} stories: "
         f"{last.profile_bytes * window / 1e9:,.0f} GB of stored profiles "
         f"({last.profile_bytes / 1000:.1f} kB each, measured at the largest fill). Scoring at "
-        f"{MAX_CANDIDATES} candidates (the cap): {cost.scoring_ms:.1f} ms an article; exact search: "
+        f"{MAX_CANDIDATES[ARTICLE]} candidates (the cap): {cost.scoring_ms:.1f} ms an article; exact search: "
         f"{cost.per_story_ms * 1e6:,.0f} ms per million stories."
     )
     mean_rate = DAY_ARTICLES / 86400

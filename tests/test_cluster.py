@@ -23,7 +23,6 @@ from storyline.cluster.online import (
     FEATURE_NAMES,
     DocumentFrequencies,
     OnlineClusterer,
-    pair_features,
     story_id_for,
 )
 from storyline.cluster.profile import StoryProfile
@@ -240,7 +239,7 @@ def test_a_report_in_another_language_finds_its_story_through_the_embedding() ->
     german = extract_features(make_article("de", "Keine Soldaten", "Keine Soldaten", "2022-01-25"))
     german = replace(german, embedding=np.array([0.99, 0.141], dtype=np.float32), lang="de")
     assert [p.story_id for p in clusterer._candidates(german)] == ["s-en"]  # no word shared
-    values = dict(zip(FEATURE_NAMES, pair_features(german, clusterer.profiles["s-en"], clusterer.frequencies), strict=True))
+    values = dict(zip(FEATURE_NAMES, clusterer.vectors(german).pair_features(clusterer.profiles["s-en"]), strict=True))
     assert values["embedding_cosine"] == pytest.approx(0.99, abs=1e-3)
     assert values["language_shared"] == 0.0 and values["terms_cosine"] == 0.0
 
@@ -273,3 +272,11 @@ def test_a_headline_alone_is_short_and_no_longer_than_its_title() -> None:
     )
     assert not features(sentence, sentence).headline_only  # a one-sentence report
     assert not features(title, title + ". " + sentence).headline_only
+
+
+def test_candidates_come_nearest_first_then_by_keys_shared_each_once() -> None:
+    from storyline.cluster.online import _ranked
+
+    hits = {"s-b": 3, "s-a": 3, "s-c": 1, "s-d": 5, "s-near": 1}
+    assert list(_ranked(["s-near", "s-c"], hits)) == ["s-near", "s-c", "s-d", "s-a", "s-b"]
+    assert list(_ranked([], hits)) == [k for k, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,9 +24,15 @@ from storyline.cluster.weights import ARTICLE, HEADLINE, StoryWeights, load_weig
 from storyline.settings import Settings
 
 # How many of an article's heaviest keys look stories up in the inverted index, and how many
-# candidate stories are scored in full: together they bound the per-article cost.
+# candidate stories are scored in full, by kind of text: together they bound the per-article
+# cost. Candidates are ranked by how many of those keys they share (the embedding's nearest
+# first). An article's story is nearly always among the first few: scoring ten keeps its cost
+# flat as the store grows (`benchmarks/cluster_scaling.py`), where fifty grew it 5.8-fold, and
+# fits as well (`storyline/cluster/weights.json`). A headline has too few keys to rank by (its
+# candidates tie), and is cheap to score: fifty keep it at its best (ten cost the Olympic titles
+# 0.05 B-cubed F1).
 QUERY_KEYS = 30
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = {ARTICLE: 10, HEADLINE: 50}
 INDEX_KEYS_PER_STORY = 60
 # A key indexing more stories than this is too common to find candidates with; skipping it keeps
 # a look-up's cost bounded however many stories the window holds.
@@ -33,7 +40,7 @@ MAX_POSTING = 400
 ENTITY_KINDS = ("p", "o", "l", "m")
 # Stories whose centroid is nearest the article's embedding are candidates too, whatever words
 # they share: that is how a report in another language finds its story.
-EMBEDDING_CANDIDATES = 10
+EMBEDDING_CANDIDATES = {ARTICLE: 4, HEADLINE: 10}
 _DAY_LEVELS = ("%d:", "%md:")
 _YEAR_LEVELS = ("%m:", "%y:")
 
@@ -72,6 +79,16 @@ class Assignment:
     created: bool
     signals: dict[str, list[str]] = field(default_factory=dict)
     merged: tuple[str, ...] = ()  # stories this article showed to be the same event, folded in
+
+
+class MergedStories(dict[str, str]):
+    """The stories merged during a batch: each merged story's id -> the story it went into."""
+
+    def current(self, story_id: str) -> str:
+        """Return the story `story_id` is part of now (itself, unless it was merged)."""
+        while story_id in self:
+            story_id = self[story_id]
+        return story_id
 
 
 class DocumentFrequencies:
@@ -136,7 +153,7 @@ class OnlineClusterer:
     """Assigns articles to stories one at a time, in the order they arrive.
 
     An article is scored against each candidate story by a logistic model over pair features
-    (`pair_features`): word cosine, overlap of people, organisations, places, numbers and dates,
+    (`ArticleVectors.pair_features`): word cosine, overlap of people, organisations, places, numbers and dates,
     and days apart; the weights are learned from labelled news (`storyline.cluster.weights`).
     It joins the most probable story when that probability reaches the join threshold, else it
     starts a story. Candidates come from an inverted index of each story's heaviest keys (common
@@ -183,9 +200,9 @@ class OnlineClusterer:
         into the one it joins.
         """
         self.frequencies.add(features.keys())
-        vectors = ArticleVectors(features, self.frequencies)
+        vectors = self.vectors(features)
         scored = sorted(
-            ((self.probability(features, p, vectors), p) for p in self._candidates(features)),
+            ((self.probability(features, p, vectors), p) for p in self._candidates(features, vectors)),
             key=lambda pair: (-pair[0], pair[1].story_id),
         )
         model = self.model(features)
@@ -229,6 +246,21 @@ class OnlineClusterer:
             target.absorb(source)
         self._reindex(target)
 
+    def split(
+        self,
+        story_id: str,
+        new_story_id: str,
+        keep: Iterable[ArticleFeatures],
+        move: Iterable[ArticleFeatures],
+    ) -> None:
+        """Split a story: its profile is made again from `keep`, a new one from `move`."""
+        self.forget([story_id])
+        for part_id, part in ((story_id, keep), (new_story_id, move)):
+            profile = self.profiles[part_id] = StoryProfile(part_id)
+            for features in part:
+                profile.add(features)
+            self._reindex(profile)
+
     def join(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
         """Put the article in a given story (a near-duplicate joins its original's), and return it."""
         self.frequencies.add(features.keys())
@@ -241,12 +273,19 @@ class OnlineClusterer:
 
         `vectors`: the article's, when scoring it against many stories (built once).
         """
-        vectors = vectors or ArticleVectors(features, self.frequencies)
+        vectors = vectors or self.vectors(features)
         return self.model(features).probability(vectors.pair_features(profile))
+
+    def vectors(self, features: ArticleFeatures) -> ArticleVectors:
+        """Return the article's weighted vectors now, with its nearest stories by embedding."""
+        nearest = ()
+        if features.embedding is not None:
+            nearest = tuple(self._centroids.nearest(features.embedding, EMBEDDING_CANDIDATES[kind_of(features)]))
+        return ArticleVectors(features, self.frequencies, nearest)
 
     def model(self, features: ArticleFeatures) -> StoryWeights:
         """Return the model that scores this article: the headline one for a headline alone."""
-        return self.models[HEADLINE if features.headline_only else ARTICLE]
+        return self.models[kind_of(features)]
 
     def signals(self, features: ArticleFeatures, profile: StoryProfile) -> dict[str, list[str]]:
         """Return the shared keys that tie the article to the story, heaviest first."""
@@ -284,7 +323,9 @@ class OnlineClusterer:
         self._reindex(profile)
         return profile
 
-    def _candidates(self, features: ArticleFeatures) -> list[StoryProfile]:
+    def _candidates(
+        self, features: ArticleFeatures, vectors: ArticleVectors | None = None
+    ) -> list[StoryProfile]:
         weights = {
             key: weight
             for counts in (features.terms, features.entities, features.numbers, features.dates)
@@ -300,18 +341,15 @@ class OnlineClusterer:
                 if key.startswith(_DAY_LEVELS[0]):
                     named_day.update(posting)
         window = self.settings.story_window_days
+        limit = MAX_CANDIDATES[kind_of(features)]
         candidates = []
-        ranked = [story_id for story_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))]
-        if features.embedding is not None:
-            near = self._centroids.nearest(features.embedding, EMBEDDING_CANDIDATES)
-            ranked = list(dict.fromkeys([*near, *ranked]))
-        for story_id in ranked:
+        for story_id in _ranked((vectors or self.vectors(features)).nearest, hits):
             profile = self.profiles[story_id]
             gap = profile.days_apart(features.trusted_day)
             # A late report that names the story's day is a follow-up however late it comes.
             if gap is None or gap <= window or story_id in named_day:
                 candidates.append(profile)
-            if len(candidates) == MAX_CANDIDATES:
+            if len(candidates) == limit:
                 break
         return candidates
 
@@ -335,6 +373,26 @@ class OnlineClusterer:
         self._indexed[profile.story_id] = keys
         if profile.embedding_sum is not None:
             self._centroids.put(profile.story_id, profile.centroid)
+
+
+def _ranked(nearest: Iterable[str], hits: Mapping[str, int]) -> Iterator[str]:
+    """Yield candidate stories best first: those nearest by embedding, then by keys shared
+    (most first, ties by id), each once. Lazily: a look-up that stops after the first few sorts
+    only the stories that share the most keys, not every story any key found."""
+    seen = set()
+    by_count: dict[int, list[str]] = defaultdict(list)
+    for story_id, count in hits.items():
+        by_count[count].append(story_id)
+    ordered = (story_id for count in sorted(by_count, reverse=True) for story_id in sorted(by_count[count]))
+    for story_id in itertools.chain(nearest, ordered):
+        if story_id not in seen:
+            seen.add(story_id)
+            yield story_id
+
+
+def kind_of(features: ArticleFeatures) -> str:
+    """Return the kind of text the article is: a headline alone, or an article with a body."""
+    return HEADLINE if features.headline_only else ARTICLE
 
 
 def first_set(configured: float | None, fitted: float) -> float:
@@ -394,27 +452,24 @@ class CentroidIndex:
         return [self._ids[i] for i in top if scores[i] > 0]
 
 
-def pair_features(
-    features: ArticleFeatures, profile: StoryProfile, frequencies: DocumentFrequencies
-) -> list[float]:
-    """Return the pair features of an article and a story, in `FEATURE_NAMES` order.
+class ArticleVectors:
+    """An article's IDF-weighted vectors under one state of the document frequencies, and the
+    stories nearest its embedding (`OnlineClusterer.vectors`).
 
     Shares are IDF-weighted: of the article's weight of one kind of key, how much the story
     holds, each shared key counted by the fraction of the story's articles that have it.
-    Scoring one article against many stories: `ArticleVectors(...).pair_features(profile)`.
-    """
-    return ArticleVectors(features, frequencies).pair_features(profile)
-
-
-class ArticleVectors:
-    """An article's IDF-weighted vectors under one state of the document frequencies.
-
     Built once per assignment and compared with every candidate story, so a candidate costs
     the story's side only: O(profile size + members x member size).
     """
 
-    def __init__(self, features: ArticleFeatures, frequencies: DocumentFrequencies) -> None:
+    def __init__(
+        self,
+        features: ArticleFeatures,
+        frequencies: DocumentFrequencies,
+        nearest: tuple[str, ...] = (),
+    ) -> None:
         self.features = features
+        self.nearest = nearest  # the stories nearest its embedding (candidates whatever the words)
         self.idf = idf = frequencies.table()
         self.terms = {k: sublinear(n) * idf[k] for k, n in features.terms.items()}
         self.specifics = {
