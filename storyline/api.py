@@ -278,16 +278,18 @@ class Storyline:
 
         return move_article(self.store, article_id, to, self.settings)
 
-    def recluster(self) -> tuple[int, int]:
+    def recluster(self, at: float | None = None) -> tuple[int, int]:
         """Revise the stories of the active window now: split a story whose articles form two
         groups, merge two that are one (ingest does this for the stories each batch touches).
 
-        Corrections are respected; every split and merge is in the stories' history. Returns
-        (splits, merges) made.
+        `at`: the mean link to revise at (default: `Settings.story_revise_probability`, else the
+        fitted threshold; the shipped models' is never). Corrections are respected; every split
+        and merge is in the stories' history. Returns (splits, merges) made.
         """
         from storyline.pipeline import Ingestor
 
-        batch = Ingestor(self.store, self.settings).recluster()
+        settings = self.settings if at is None else replace(self.settings, story_revise_probability=at)
+        batch = Ingestor(self.store, settings).recluster()
         return len(batch.splits), len(batch.merges)
 
     # --- stories --------------------------------------------------------------------------------

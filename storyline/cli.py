@@ -218,9 +218,15 @@ def stories_move(
 
 
 @stories_app.command("recluster")
-def stories_recluster(db: DbOption = None) -> None:
+def stories_recluster(
+    db: DbOption = None,
+    at: Annotated[
+        float | None,
+        typer.Option("--at", min=0.0, max=1.0, help="Revise at this mean link (default: the fitted one)."),
+    ] = None,
+) -> None:
     """Revise the window's stories now: split those of two events, merge those of one."""
-    splits, merges = open_storyline(db).recluster()
+    splits, merges = open_storyline(db).recluster(at)
     console.print(f"{_count(splits, 'split')}, {_count(merges, 'merge')}.", highlight=False)
 
 

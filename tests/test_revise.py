@@ -174,3 +174,28 @@ def test_a_report_split_off_again_gets_a_story_id_not_in_use() -> None:
     assert _new_story_id(clusterer, "peru-1", []) == story_id_for("peru-1#split2")
     planned = [Split(CHILE, story_id_for("peru-1#split2"), ("peru-1",), 0.1)]
     assert _new_story_id(clusterer, "peru-1", planned) == story_id_for("peru-1#split3")
+
+
+def test_recluster_on_demand_splits_what_ingest_left_together(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+    from storyline.pipeline import ingest_paths
+    from storyline.store import Store
+
+    db_url = f"sqlite:///{tmp_path / 'storyline.db'}"
+    settings = Settings(db_url=db_url, story_join_probability=0.0)  # revisions off, as shipped
+    records = [("chile-1", QUAKE_CHILE), ("chile-2", QUAKE_CHILE_FOLLOW_UP), ("peru-1", QUAKE_PERU)]
+    store = Store(db_url)
+    try:
+        ingest_paths([_write_records(tmp_path / "quakes.jsonl", records)], store, settings)
+        assert len({store.article(i).story_id for i, _ in records}) == 1
+        result = CliRunner().invoke(app, ["stories", "recluster", "--at", "0.5", "--db", db_url])
+        assert result.exit_code == 0, result.output
+        assert "1 split, 0 merges" in result.output
+        assert store.article("peru-1").story_id == story_id_for("peru-1#split")
+        assert store.article("chile-2").story_id == store.article("chile-1").story_id == CHILE
+        again = CliRunner().invoke(app, ["stories", "recluster", "--at", "0.5", "--db", db_url])
+        assert "0 splits, 0 merges" in again.output
+    finally:
+        store.close()
