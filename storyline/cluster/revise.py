@@ -27,7 +27,7 @@ from scipy.spatial.distance import squareform
 from storyline.cluster.features import ArticleFeatures
 from storyline.cluster.online import ArticleVectors, OnlineClusterer, first_set, story_id_for
 from storyline.cluster.profile import Member, StoryProfile
-from storyline.cluster.weights import NEVER
+from storyline.cluster.weights import ARTICLE, HEADLINE, NEVER
 
 # The latest members of a story compared in a revision: bounds a story's cost at
 # REVISE_MEMBERS^2 pair scores whatever its size (older articles stay with the part keeping the id).
@@ -67,7 +67,7 @@ def revise_threshold(clusterer: OnlineClusterer, profile: StoryProfile) -> float
     """Return the mean link under which a story's groups are split and over which stories merge."""
     members = profile.members
     headline = bool(members) and sum(m.headline_only for m in members) * 2 > len(members)
-    model = clusterer.models["headline" if headline else "article"]
+    model = clusterer.models[HEADLINE if headline else ARTICLE]
     return first_set(clusterer.settings.story_revise_probability, model.revise_threshold)
 
 
