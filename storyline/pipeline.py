@@ -54,7 +54,8 @@ from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import DocumentFrequencies, MergedStories, OnlineClusterer
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.revise import Split, apply_revisions, revisions
+from storyline.cluster.revise import Split, apply_revisions, revise_threshold, revisions
+from storyline.cluster.weights import NEVER
 from storyline.dedup import NearDuplicateIndex, fingerprint, identify
 from storyline.embed import Embedder, embed_articles, load_embedder
 from storyline.execute import BackgroundThread, Engine
@@ -475,6 +476,10 @@ class Ingestor:
         `batch.articles`; one stored before is relabelled by the store (`batch.splits`). Merges
         join the batch's other merges.
         """
+        profiles = self.clusterer.profiles
+        story_ids = {s for s in story_ids if s in profiles and revise_threshold(self.clusterer, profiles[s]) < NEVER}
+        if not story_ids:  # revisions are off (the shipped models' threshold is never)
+            return
         pinned = frozenset(self.store.corrected_stories(story_ids))
         planned = revisions(self.clusterer, story_ids, pinned=pinned)
         if not planned:
