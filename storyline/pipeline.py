@@ -454,9 +454,7 @@ class Ingestor:
             )
             for article in batch.articles
         ]
-        touched = {article.story_id for article in batch.articles}
-        touched |= {split.story_id for split in batch.splits} | {split.new_story_id for split in batch.splits}
-        touched = {current(story_id) for story_id in touched}
+        touched = {article.story_id for article in batch.articles} | _revised(batch, current)
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
         # Hold the stories as stored, so a process that loads them later decides the same way.
         self.clusterer.forget(touched)
@@ -529,9 +527,7 @@ class Ingestor:
         current = merged_into.current
         batch = Batch()
         self._revise(batch, set(self.clusterer.profiles), {}, merged_into)
-        touched = {current(s) for split in batch.splits for s in (split.story_id, split.new_story_id)}
-        touched |= {into for into, _ in batch.merges}
-        touched = {current(s) for s in touched}
+        touched = _revised(batch, current)
         batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
         self._update_claims(batch)
         if batch.splits or batch.merges:
@@ -607,6 +603,12 @@ class Ingestor:
         # and a resumed run sees the same candidates as an uninterrupted one.
         self.clusterer.forget(set(self.clusterer.profiles) - self.store.active_story_ids(days, window))
         self._load_profiles(self.store.story_profiles(days, window, exclude=set(self.clusterer.profiles)))
+
+
+def _revised(batch: Batch, current: Callable[[str], str]) -> set[str]:
+    """Return the stories the batch's splits and merges leave changed, as they are now."""
+    parts = {s for split in batch.splits for s in (split.story_id, split.new_story_id)}
+    return {current(s) for s in parts | {into for into, _ in batch.merges}}
 
 
 def _until_stored(

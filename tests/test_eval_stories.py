@@ -397,6 +397,7 @@ def test_leave_one_corpus_out_holds_each_corpus_out_once_and_never_writes_the_sh
     corpora = [fake_analyse(Selection(p), Settings()) for p in paths.values()]
     alone = stories.folds(corpora, Settings(), held_out=["wires [all]"])
     assert [(f.held_out, f.refitted) for f in alone] == [("wires [all]", folds[2].refitted)]
+    assert fitted_on == [(("crime",), (ARTICLE,))]
 
     table = stories.format_folds(folds)
     assert "crime [all]: article refitted on wires [all]; headline shipped" in table

@@ -258,14 +258,10 @@ class Store:
 
     def newest_article_day(self) -> date | None:
         """Return the latest calendar day of a stored article, None when none has a date."""
+        full_dates = ArticleRow.date.like("____-__-__%")  # not a month or year alone
         with self.session() as session:
-            values = session.scalars(select(ArticleRow.date).where(ArticleRow.date.is_not(None)).order_by(ArticleRow.date.desc()).limit(20))
-            for value in values:
-                try:
-                    return date.fromisoformat(value[:10])
-                except ValueError:
-                    continue
-        return None
+            value = session.scalar(select(func.max(ArticleRow.date)).where(full_dates))
+        return date.fromisoformat(value[:10]) if value else None
 
     def active_story_ids(self, around: Sequence[date], window_days: int) -> set[str]:
         """Return the ids of the stories `story_profiles` would return, without their profiles."""
