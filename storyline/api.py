@@ -432,7 +432,9 @@ class Storyline:
         """Return the claims (propositions statements make), oldest first statement first.
 
         Every claim, stated once or more; `ClaimItem.notable()` tells those stated more than
-        once or with a verdict. `story` keeps one story's (raises `StoryNotFound`); `verdict`
+        once or with a verdict. `story` keeps those with a statement of that story (raises
+        `StoryNotFound`); a claim holds its thread's statements, those made at the storyline's other
+        events included (`ClaimStatement.story_id`). `verdict`
         ("repeated", "confirmed", "changed", "disputed") those with a verdict of that kind.
         """
         with self.store.session() as session:

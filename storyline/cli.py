@@ -341,7 +341,11 @@ def claims(
     story_id: Annotated[str, typer.Argument(metavar="STORY", help="A story id from `storyline stories`.")],
     db: DbOption = None,
 ) -> None:
-    """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it."""
+    """A story's claims: who stated what first, who repeated, confirmed, changed or disputed it.
+
+    A claim holds every statement of it in the story's storyline (its thread), those made at
+    earlier or later events included.
+    """
     storyline = open_storyline(db)
     story = story_or_exit(storyline, story_id)
     console.print(f"[bold]{story.headline}[/bold]", highlight=False)

@@ -7,7 +7,7 @@ never merged again with the story it was moved to.
 
 from __future__ import annotations
 
-from storyline.claims import Claim, split_claims, update_claims
+from storyline.claims import Claim, relabelled, split_claims, update_claims
 from storyline.cluster.online import story_id_for
 from storyline.cluster.profile import StoryProfile, profile_of
 from storyline.settings import Settings
@@ -32,7 +32,11 @@ def merge_stories(store: Store, into: str, merged: str) -> None:
 def move_article(
     store: Store, article_id: str, to_story: str | None, settings: Settings | None = None
 ) -> str:
-    """Move an article to story `to_story` (a new story when None); return its story id now."""
+    """Move an article to story `to_story` (a new story when None); return its story id now.
+
+    A new story is a thread of its own; the article's statements move to the claims of its new
+    story's thread.
+    """
     article = store.article(article_id)
     if article is None:
         raise CorrectionError(f"no article {article_id!r}")
@@ -43,15 +47,17 @@ def move_article(
         raise CorrectionError(f"no story {target!r}")
     if target == left:
         raise CorrectionError(f"{article_id!r} is in story {target!r} already")
-    left_claims = [Claim.from_record(r) for r in store.claim_records([left])] if left else []
-    staying, moved_in = split_claims(left_claims, {article_id}, target, settings)
-    target_claims = [Claim.from_record(r) for r in store.claim_records([target])]
-    claims = {
-        left: [c.to_record() for c in staying],
-        target: [c.to_record() for c in update_claims(target_claims, moved_in, settings)]
-        if moved_in
-        else [c.to_record() for c in target_claims],
-    }
+    threads = store.story_threads([s for s in (left, target) if s])
+    left_thread, target_thread = threads.get(left or "", left), threads.get(target, target)
+    target_claims = [Claim.from_record(r) for r in store.thread_claim_records([target_thread])]
+    if left_thread == target_thread:  # the thread's claims hold the statements already
+        claims = {target_thread: [c.to_record() for c in relabelled(target_claims, {article_id}, target)]}
+    else:
+        left_claims = [Claim.from_record(r) for r in store.thread_claim_records([left_thread])] if left else []
+        staying, moved_in = split_claims(left_claims, {article_id}, target, target_thread, settings)
+        claims = {target_thread: [c.to_record() for c in update_claims(target_claims, moved_in, settings)]}
+        if left_thread:
+            claims[left_thread] = [c.to_record() for c in staying]
     staying_articles = [a for a in store.load_articles(left) if a.id != article_id] if left else []
     moving_article = store.load_articles_by_id([article_id])
     profiles = {

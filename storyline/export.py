@@ -44,6 +44,7 @@ def _stories(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
                 "last_date": story.last_date,
                 "article_count": story.article_count,
                 "source_count": story.source_count,
+                "thread_id": story.thread_id,
                 "article_ids": [a.id for a in store.story_articles(story.id)],
             }
         offset += len(page)
@@ -82,11 +83,11 @@ def _entities(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
 
 
 def _claims(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
-    for row in store.iter_rows(ClaimRow, (ClaimRow.story_id, ClaimRow.first_date, ClaimRow.id)):
+    for row in store.iter_rows(ClaimRow, (ClaimRow.thread_id, ClaimRow.first_date, ClaimRow.id)):
         record = json.loads(row.record)
         yield {
             "id": record["id"],
-            "story_id": record["story_id"],
+            "thread_id": record.get("thread_id", record.get("story_id")),
             "text": record["text"],
             "first_speaker": record["first"]["speaker"],
             "first_date": record["first"]["date"],
@@ -97,7 +98,7 @@ def _claims(store: Store, with_text: bool) -> Iterator[dict[str, Any]]:
             ],
             "outlets": record["outlets"],
             "statements": [
-                {key: s[key] for key in ("statement_id", "article_id", "speaker", "source", "date", "content")}
+                {key: s[key] for key in ("statement_id", "article_id", "story_id", "speaker", "source", "date", "content")}
                 for s in record["statements"]
             ],
         }

@@ -48,7 +48,7 @@ from typing import TypeVar
 
 from storyline.analyse import analyse_batch, date_article
 from storyline.analyse.timex import resolve_year
-from storyline.claims import Claim, group_claims, split_claims, update_claims
+from storyline.claims import Claim, relabelled, update_claims
 from storyline.claims.inputs import claim_inputs
 from storyline.clean import clean_article, count_source_lines, source_line_keys
 from storyline.cluster.features import ArticleFeatures, extract_features
@@ -418,6 +418,7 @@ class Ingestor:
         originals = {a.duplicate_of for a in articles if a.duplicate_of}
         story_of = self.store.story_ids_of(originals)
         self._load_stories(set(story_of.values()))  # a copy joins its original's story, however old
+        self.clusterer.merged_threads.clear()
         merged_into = MergedStories()
         current = merged_into.current
         batch = Batch()
@@ -455,11 +456,21 @@ class Ingestor:
             for article in batch.articles
         ]
         touched = {article.story_id for article in batch.articles} | _revised(batch, current)
-        batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
+        self._summarise(batch, touched)
         # Hold the stories as stored, so a process that loads them later decides the same way.
         self.clusterer.forget(touched)
-        self.clusterer.load(StoryProfile.from_bytes(s, data) for s, data in batch.profiles.items())
+        self.clusterer.load(
+            StoryProfile.from_bytes(s, data, batch.threads[s]) for s, data in batch.profiles.items()
+        )
         return batch
+
+    def _summarise(self, batch: Batch, story_ids: set[str]) -> None:
+        """Put the stories' profiles and threads, as the clusterer holds them now, in the batch."""
+        profiles = self.clusterer.profiles
+        batch.profiles = {s: profiles[s].to_bytes() for s in story_ids}
+        batch.threads = {s: profiles[s].thread for s in story_ids}
+        folded = self.clusterer.merged_threads
+        batch.merged_threads = {merged: folded.current(merged) for merged in folded}
 
     def _revise(
         self,
@@ -523,12 +534,12 @@ class Ingestor:
         newest = self.store.newest_article_day()
         days = [newest] if newest else []
         self._load_profiles(self.store.story_profiles(days, self.settings.story_window_days, exclude=set()))
+        self.clusterer.merged_threads.clear()
         merged_into = MergedStories()
         current = merged_into.current
         batch = Batch()
         self._revise(batch, set(self.clusterer.profiles), {}, merged_into)
-        touched = _revised(batch, current)
-        batch.profiles = {s: self.clusterer.profiles[s].to_bytes() for s in touched}
+        self._summarise(batch, _revised(batch, current))
         self._update_claims(batch)
         if batch.splits or batch.merges:
             self._version = self.store.save_batch(batch, prepared_on=self._version)
@@ -536,11 +547,12 @@ class Ingestor:
 
     def _load_stories(self, story_ids: set[str]) -> None:
         stored = ((i, self.store.story_profile(i)) for i in sorted(story_ids - set(self.clusterer.profiles)))
-        self._load_profiles([(i, data) for i, data in stored if data is not None])
+        self._load_profiles([(i, *row) for i, row in stored if row is not None and row[0] is not None])
 
-    def _load_profiles(self, stored: list[tuple[str, bytes]]) -> None:
-        """Make stored stories candidates, with the frequencies of every key they hold."""
-        profiles = [StoryProfile.from_bytes(i, data) for i, data in stored]
+    def _load_profiles(self, stored: list[tuple[str, bytes, str]]) -> None:
+        """Make stored stories candidates (id, profile, thread), with the frequencies of every
+        key they hold."""
+        profiles = [StoryProfile.from_bytes(i, data, thread) for i, data, thread in stored]
         self._load_frequencies(set().union(*(p.keys() for p in profiles)))
         self.clusterer.load(profiles)
 
@@ -564,36 +576,41 @@ class Ingestor:
         batch.entities = [self.resolver.entity(entity_id) for entity_id in sorted(touched)]
 
     def _update_claims(self, batch: Batch) -> None:
-        """Regroup the claims of the stories this batch adds statements to (and only those)."""
-        inputs = [item for article in batch.articles for item in claim_inputs(article)]
-        stories = {item.story_id for item in inputs if item.story_id}
-        into = dict((merged, story) for story, merged in batch.merges)
-        for merged in into:  # a story merged into one merged in turn ends in the last
-            while into[merged] in into:
-                into[merged] = into[into[merged]]
-        split = {s.story_id for s in batch.splits} | {s.new_story_id for s in batch.splits}
-        if not stories and not into and not split:
+        """Regroup the claims of the threads this batch adds statements to (and only those).
+
+        A split leaves its claims in their thread, with the split-off statements relabelled; a
+        merge of two threads puts the merged thread's claims in the other's.
+        """
+        inputs = [
+            item
+            for article in batch.articles
+            for item in claim_inputs(article, batch.threads.get(article.story_id or ""))
+        ]
+        threads = {item.thread for item in inputs if item.thread}
+        into = batch.merged_threads
+        split = {batch.threads.get(s.story_id, s.story_id) for s in batch.splits}
+        merged_stories = MergedStories((merged, story) for story, merged in batch.merges)
+        merging = {batch.threads.get(story, story) for story, _ in batch.merges}
+        held = threads | set(into) | set(into.values()) | split | merging
+        if not held:
             return
-        records = self.store.claim_records(stories | set(into) | set(into.values()) | split)
-        claims = [Claim.from_record(record) for record in records]
+        claims = [Claim.from_record(record) for record in self.store.thread_claim_records(held)]
         for part in batch.splits:  # before the merges, as the store applies them
-            own = [c for c in claims if c.story_id == part.story_id]
-            staying, moving = split_claims(own, set(part.article_ids), part.new_story_id, self.settings)
-            claims = [c for c in claims if c.story_id != part.story_id] + staying
-            claims += group_claims(moving, self.settings) if moving else []
+            claims = relabelled(claims, set(part.article_ids), part.new_story_id)
         existing = []
         for claim in claims:
-            if claim.story_id in into:  # a merged story's claims now belong to the merged-into one
-                target = into[claim.story_id]
-                claim = Claim(
-                    claim.id, target, [replace(s, story_id=target) for s in claim.statements],
-                    claim.verdicts,
-                )
+            target = into.get(claim.thread_id, claim.thread_id)  # a merged thread's: the other's
+            if target != claim.thread_id or any(s.story_id in merged_stories for s in claim.statements):
+                statements = [
+                    replace(s, story_id=s.story_id and merged_stories.current(s.story_id), thread_id=target)
+                    for s in claim.statements
+                ]
+                claim = Claim(claim.id, target, statements, claim.verdicts)
             existing.append(claim)
         claims = update_claims(existing, inputs, self.settings) if inputs else existing
-        batch.claims = {story_id: [] for story_id in stories | set(into) | set(into.values()) | split}
+        batch.claims = {thread_id: [] for thread_id in held}
         for claim in claims:
-            batch.claims[claim.story_id].append(claim.to_record())
+            batch.claims[claim.thread_id].append(claim.to_record())
 
     def _load_cluster_state(self, features: list[ArticleFeatures]) -> None:
         self._load_frequencies(set().union(*(f.keys() for f in features)))

@@ -54,6 +54,9 @@ class Settings:
     # revising the window's stories at the end of each batch (storyline.cluster.revise): the mean
     # link under which a story is split and over which two stories merge (the fitted one when None)
     story_revise_probability: float | None = None
+    # a new story this probably the same storyline as its most probable story joins its thread,
+    # whose claims it shares (storyline.cluster.weights.THREAD_LINK when None)
+    story_thread_probability: float | None = None
     # claims: "learned" (weights in storyline/claims/comparer_weights.json when None) or "rules"
     claim_comparer: str = "learned"
     claim_comparer_weights: Path | None = None

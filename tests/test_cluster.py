@@ -196,9 +196,12 @@ def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted() -> N
         assert weights.fitted["by"].startswith("storyline eval stories --fit")
         assert weights.probability([0.0] * len(FEATURE_NAMES)) < weights.threshold
         assert kind in weights.fitted["model"]
-    # ECB+ and the sample corpus train the article model, Olympic headlines the headline model.
+    # ECB+, the sample corpus and the Ukraine file train the article model, Olympic headlines the
+    # headline model.
     assert models["article"].fitted["data"] == [
-        "ecbplus_traindev [split train]", "corpus [labels examples/labels/sample_stories.json]"
+        "ecbplus_traindev [split train]", "ecbplus_traindev [split dev]",
+        "corpus [labels examples/labels/sample_stories.json]",
+        "news_gdelt_2022 [labels evaluation/ukraine2022_gdelt_stories.json]",
     ]
     assert models["headline"].fitted["data"] == ["og2021_titles_dev [before 2021-07-24]"]
 

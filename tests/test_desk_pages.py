@@ -181,14 +181,14 @@ def test_story_page_shows_claims_with_verdicts_and_their_statements(desk_db):
     }
     later = {**statement, "statement_id": "x@1-2", "date": "2022-03-09", "content": "We stay out"}
     record = {
-        "id": "c1", "story_id": IDS.strike, "text": statement["content"],
+        "id": "c1", "thread_id": IDS.strike, "text": statement["content"],
         "first": {"statement_id": "x", "speaker": "Ana <b>Ruiz</b>", "date": "2022-03-07", "source": "Harbour Courier"},
         "outlets": ["Harbour Courier"], "statements": [statement, later],
         "verdicts": [{"kind": "repeated", "statement_ids": ["x@1-2"], "reason": "Ana Ruiz on 2022-03-07 and again on 2022-03-09"}],
     }
     store = Store(desk_db)
     with store.session.begin() as session:
-        session.add(ClaimRow(id="c1", story_id=IDS.strike, text=record["text"], first_date="2022-03-07",
+        session.add(ClaimRow(id="c1", thread_id=IDS.strike, text=record["text"], first_date="2022-03-07",
                              verdicts="repeated", statement_count=2, record=json.dumps(record)))
     with TestClient(create_app(desk_db, api_token="", cache=False)) as client:
         html = client.get(f"/stories/{IDS.strike}").text

@@ -36,6 +36,7 @@ from storyline.evaluate.stories import (
     pick_centroid_threshold,
     replay_scores,
     score_clustering,
+    scores_of,
     tfidf_vectors,
 )
 from storyline.settings import Settings
@@ -150,6 +151,29 @@ def test_a_jsonl_file_takes_its_gold_stories_from_a_labels_file(tmp_path: Path) 
     assert records[1]["source"] == "Harbour Wire" and records[0]["date"].startswith("2022-03-02")
     later = Selection.parse(_harbour_files(tmp_path, HARBOUR_STORIES) + ",since=2022-03-03")
     assert [r["id"] for r in load_records(later.path, selection=later)] == ["gazette-0304-budget"]
+
+
+def test_threads_in_the_labels_are_scored_beside_the_stories(tmp_path: Path) -> None:
+    text = _harbour_files(tmp_path, HARBOUR_STORIES)
+    labels = Path(text.partition(":labels=")[2])
+    labels.write_text(
+        json.dumps({"stories": HARBOUR_STORIES, "threads": {"harbour-dispute": ["ferry-strike", "harbour-budget-vote"]}}),
+        encoding="utf-8",
+    )
+    selection = Selection.parse(text)
+    records = load_records(selection.path, selection=selection)
+    assert {r["id"]: r["thread"] for r in records} == {
+        "gazette-0302-ferry": "harbour-dispute", "wire-0302-strike": "harbour-dispute",
+        "gazette-0304-budget": "harbour-dispute", "gazette-signup": "none:gazette-signup",
+    }
+    predicted = {"gazette-0302-ferry": "s1", "wire-0302-strike": "s1", "gazette-0304-budget": "s2", "gazette-signup": "s3"}
+    linked = scores_of(selection, records, predicted, [], {}, 1.0, threads={"s1": "s1", "s2": "s1", "s3": "s3"})
+    assert linked.threads is not None and linked.threads.bcubed_f1 == 1.0
+    apart = scores_of(selection, records, predicted, [], {}, 1.0, threads={})  # each story its own
+    assert apart.threads is not None and apart.threads.bcubed_recall < 1.0
+    assert "storyline threads" in format_story_scores(linked)
+    unthreaded = load_records(selection.path, selection=Selection.parse(_harbour_files(tmp_path, HARBOUR_STORIES)))
+    assert scores_of(selection, unthreaded, predicted, [], {}, 1.0, threads={}).threads is None
 
 
 def test_labels_that_miss_articles_are_refused_naming_the_file_and_the_ids(tmp_path: Path) -> None:

@@ -108,16 +108,29 @@ def forget_revision(url: str) -> None:
     engine.dispose()
 
 
+# Columns a revision renamed since the baseline: (table, name at the baseline) -> name now.
+RENAMED = {("claims", "story_id"): "thread_id"}
+
+
 def table_rows(url: str, tables) -> dict[str, list[tuple]]:
-    """Return the rows of `tables` in the store at `url`, each table sorted."""
+    """Return the rows of `tables` in the store at `url`, each table sorted.
+
+    A table of the baseline gives the baseline's columns (a renamed one by its name now, if it
+    has it), so that a column a later revision adds does not count as a change of old rows.
+    """
+    baseline = {name: list(rows[0]) for name, rows in old_rows().items() if rows}
     engine = create_engine(url)
     metadata = MetaData()
     metadata.reflect(engine, only=list(tables))
     with engine.connect() as connection:
-        found = {
-            name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
-            for name, table in metadata.tables.items()
-        }
+        found = {}
+        for name, table in metadata.tables.items():
+            columns = [
+                table.c.get(RENAMED.get((name, column), column), table.c.get(column))
+                for column in baseline.get(name, table.c.keys())
+            ]
+            rows = connection.execute(select(*columns))
+            found[name] = sorted((tuple(row) for row in rows), key=repr)
     engine.dispose()
     return found
 

@@ -22,6 +22,7 @@ from storyline.claims.group import (
     Verdict,
     claim_id,
     group_claims,
+    relabelled,
     split_claims,
     update_claims,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Verdict",
     "claim_id",
     "group_claims",
+    "relabelled",
     "split_claims",
     "update_claims",
     "CONTRADICTION",

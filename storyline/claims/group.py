@@ -1,8 +1,12 @@
-"""Claims: a story's statements grouped by what they assert, with verdicts across sources and time.
+"""Claims: a thread's statements grouped by what they assert, with verdicts across sources and time.
+
+A thread is one storyline: the stories of its events (a position stated in January and restated
+on invasion day, a case and its next hearing). Claims are grouped per thread, so a statement made
+again at a later event joins the claim it repeats.
 
 A statement joins a claim when, compared with the claim's founding statement (either way) by the
 hand-written rules, it is entailed, contradicted (the same thing asserted the other way, or with
-another figure) or very similar: a cheap step a statement takes against every claim of its story
+another figure) or very similar: a cheap step a statement takes against every claim of its thread
 that shares a word or name. The verdicts, one comparison per pair of a claim's statements, are
 given by `GroupParams.comparer` (the learned comparer by default), and only on labels it is
 confident of. Verdicts over a claim's statements:
@@ -70,6 +74,12 @@ class ClaimInput:
     quantities: tuple[Quantity, ...] = ()
     speaker_id: str | None = None  # the speaker's canonical entity, when resolved
     frame: StatementFrame | None = None  # read from the article's parse; None: parse the content
+    thread_id: str | None = None  # the thread of its story; None: the story is a thread alone
+
+    @property
+    def thread(self) -> str | None:
+        """Return the thread whose claims the statement is grouped with."""
+        return self.thread_id or self.story_id
 
     @property
     def voice_key(self) -> str:
@@ -102,10 +112,10 @@ class Verdict:
 
 @dataclass
 class Claim:
-    """Statements of one story that assert the same thing (or its opposite), with verdicts."""
+    """Statements of one thread that assert the same thing (or its opposite), with verdicts."""
 
     id: str
-    story_id: str | None
+    thread_id: str | None
     statements: list[ClaimInput]
     verdicts: list[Verdict] = field(default_factory=list)
 
@@ -134,7 +144,7 @@ class Claim:
         first = self.first
         return {
             "id": self.id,
-            "story_id": self.story_id,
+            "thread_id": self.thread_id,
             "text": first.content,
             "first": {"statement_id": first.statement_id, "speaker": first.voice, "date": first.date,
                       "source": first.source},
@@ -157,7 +167,8 @@ class Claim:
         verdicts = [
             Verdict(v["kind"], tuple(v["statement_ids"]), v["reason"]) for v in record["verdicts"]
         ]
-        return cls(record["id"], record["story_id"], statements, verdicts)
+        # a record stored before threads were kept names its story, then its own thread
+        return cls(record["id"], record.get("thread_id", record.get("story_id")), statements, verdicts)
 
 
 def _statement_record(statement: ClaimInput) -> dict[str, Any]:
@@ -341,21 +352,21 @@ def _assign(
     new: Sequence[ClaimInput],
     params: GroupParams,
 ) -> set[str]:
-    """Add each new statement to its story's best claim or a new one; return touched claim ids."""
+    """Add each new statement to its thread's best claim or a new one; return touched claim ids."""
     touched: set[str] = set()
     known = {s.statement_id for claim in claims for s in claim.statements}
-    # Founders indexed by the keys a match must share (`matching_keys`), per story.
+    # Founders indexed by the keys a match must share (`matching_keys`), per thread.
     founders: dict[tuple[str | None, str], list[tuple[Claim, StatementFrame]]] = defaultdict(list)
     position: dict[str, int] = {}  # claims are tried in the order they were founded
 
     def index(claim: Claim, frame: StatementFrame) -> None:
         position[claim.id] = len(position)
         for key in matching_keys(frame):
-            founders[claim.story_id, key].append((claim, frame))
+            founders[claim.thread_id, key].append((claim, frame))
 
-    stories = {statement.story_id for statement in new}
+    threads = {statement.thread for statement in new}
     for claim in claims:
-        if claim.story_id in stories:
+        if claim.thread_id in threads:
             founder = next(s for s in claim.statements if claim_id(s.statement_id) == claim.id)
             index(claim, founder.frame)
     for statement in sorted(new, key=_order):
@@ -366,7 +377,7 @@ def _assign(
         candidates = {
             claim.id: (claim, founder_frame)
             for key in matching_keys(frame)
-            for claim, founder_frame in founders.get((statement.story_id, key), ())
+            for claim, founder_frame in founders.get((statement.thread, key), ())
         }
         best, best_score = None, -1.0
         for claim, founder_frame in sorted(candidates.values(), key=lambda c: position[c[0].id]):
@@ -374,7 +385,7 @@ def _assign(
             if score is not None and score > best_score:
                 best, best_score = claim, score
         if best is None:
-            best = Claim(claim_id(statement.statement_id), statement.story_id, [])
+            best = Claim(claim_id(statement.statement_id), statement.thread, [])
             claims.append(best)
             index(best, frame)
         best.statements.append(statement)
@@ -387,7 +398,7 @@ def group_claims(
     settings: Settings | None = None,
     params: GroupParams | None = None,
 ) -> list[Claim]:
-    """Return the claims of the statements, grouped within each story, with verdicts."""
+    """Return the claims of the statements, grouped within each thread, with verdicts."""
     return update_claims([], statements, settings, params)
 
 
@@ -395,15 +406,34 @@ def split_claims(
     claims: Sequence[Claim],
     article_ids: set[str],
     to_story: str,
+    to_thread: str,
     settings: Settings | None = None,
 ) -> tuple[list[Claim], list[ClaimInput]]:
     """Return the claims regrouped without the statements of `article_ids`, and those statements
-    relabelled as story `to_story`'s (an article moved, or part of a story split off)."""
+    relabelled as story `to_story`'s, of thread `to_thread` (an article moved to another thread)."""
     staying = [s for c in claims for s in c.statements if s.article_id not in article_ids]
     moving = [
-        replace(s, story_id=to_story) for c in claims for s in c.statements if s.article_id in article_ids
+        replace(s, story_id=to_story, thread_id=to_thread)
+        for c in claims
+        for s in c.statements
+        if s.article_id in article_ids
     ]
     return (group_claims(staying, settings) if staying else []), moving
+
+
+def relabelled(claims: Sequence[Claim], article_ids: set[str], to_story: str) -> list[Claim]:
+    """Return the claims with the statements of `article_ids` now story `to_story`'s, of the
+    same thread (part of a story split off: its claims stay as they are)."""
+    return [
+        Claim(
+            c.id, c.thread_id,
+            [replace(s, story_id=to_story) if s.article_id in article_ids else s for s in c.statements],
+            c.verdicts,
+        )
+        if any(s.article_id in article_ids for s in c.statements)
+        else c
+        for c in claims
+    ]
 
 
 def update_claims(
@@ -414,7 +444,7 @@ def update_claims(
 ) -> list[Claim]:
     """Return `existing` with `new` statements added; only the claims they touch are recomputed.
 
-    Claims of other stories come back unchanged (the same objects); a claim keeps its id, the
+    Claims of other threads come back unchanged (the same objects); a claim keeps its id, the
     hash of the statement that founded it. Statements already in a claim are ignored. Without
     `params`, statements are compared by the comparer `settings` names.
     """
@@ -423,12 +453,12 @@ def update_claims(
         params = GroupParams(
             comparer=ComparerParams(method=chosen.claim_comparer, weights=chosen.claim_comparer_weights)
         )
-    stories = {s.story_id for s in new}
+    threads = {s.thread for s in new}
     claims = [
-        Claim(c.id, c.story_id, list(c.statements), list(c.verdicts)) if c.story_id in stories else c
+        Claim(c.id, c.thread_id, list(c.statements), list(c.verdicts)) if c.thread_id in threads else c
         for c in existing
     ]
-    held = [claim for claim in claims if claim.story_id in stories]
+    held = [claim for claim in claims if claim.thread_id in threads]
     framed = iter(_framed([*(s for c in held for s in c.statements), *new], settings))
     for claim in held:
         claim.statements = [next(framed) for _ in claim.statements]

@@ -16,9 +16,10 @@ def statement_id(article_id: str, start: int, end: int) -> str:
     return f"{article_id}@{start}-{end}"
 
 
-def claim_inputs(article: Article) -> list[ClaimInput]:
+def claim_inputs(article: Article, thread_id: str | None = None) -> list[ClaimInput]:
     """Return the article's statements, and each sentence stating a figure on the outlet's word.
 
+    `thread_id`: the thread of the article's story (None: the story is a thread alone).
     A sentence with a quantity that no statement covers is a reported fact: the outlet is its
     speaker, so "about 130,000 soldiers" in one outlet can dispute "about 100,000" in another.
     Each input carries the frame analysis read from the article's parse.
@@ -36,6 +37,7 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
             quantities=_within(article.quantities, s.start, s.end),
             speaker_id=s.entity_id,
             frame=s.frame,
+            thread_id=thread_id,
         )
         for s in article.statements
         if len(s.content.split()) >= MIN_CLAIM_WORDS
@@ -53,6 +55,7 @@ def claim_inputs(article: Article) -> list[ClaimInput]:
                 duplicate_of=article.duplicate_of,
                 quantities=_within(article.quantities, start, end),
                 frame=article.figure_frames.get((start, end)),
+                thread_id=thread_id,
             )
         )
     return inputs

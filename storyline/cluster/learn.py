@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from storyline.cluster.features import ArticleFeatures, extract_features
 from storyline.cluster.online import (
+    EMBEDDING_KNOWN_AT,
     FEATURE_NAMES,
     LANGUAGE_SHARED_AT,
     DocumentFrequencies,
     MergedStories,
     OnlineClusterer,
     across_languages,
+    without_embedding,
 )
 from storyline.cluster.revise import Merge, Split, apply_revisions, revisions
 from storyline.cluster.weights import NEVER, StoryWeights
@@ -37,7 +39,8 @@ def training_pairs(
 
     Every pair within one language is given three times: as it is, and as it reads across
     languages (`across_languages`) with and without names, so that corpora in one language
-    train the cross-lingual case too.
+    train the cross-lingual case too; and every pair with an embedding once more without it
+    (`without_embedding`), so that the model still decides where the embedder is turned off.
     """
     clusterer = OnlineClusterer(settings, DocumentFrequencies(), weights)
     rows: list[list[float]] = []
@@ -57,6 +60,9 @@ def training_pairs(
             values = vectors.pair_features(profile)
             rows.append(values)
             labels.append(int(story_id == story))
+            if values[EMBEDDING_KNOWN_AT]:  # as if the embedder were off: words and names decide
+                rows.append(without_embedding(values))
+                labels.append(int(story_id == story))
             if values[LANGUAGE_SHARED_AT]:
                 # The same pair as if told in another language, with and without a pipeline
                 # for its names: what a corpus in one language can teach about the others.

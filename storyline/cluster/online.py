@@ -8,6 +8,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -41,6 +42,11 @@ ENTITY_KINDS = ("p", "o", "l", "m")
 # Stories whose centroid is nearest the article's embedding are candidates too, whatever words
 # they share: that is how a report in another language finds its story.
 EMBEDDING_CANDIDATES = {ARTICLE: 4, HEADLINE: 10}
+# Articles assumed unseen besides those counted, so that a term of every article so far still
+# weighs a little while the stream is young (log(20 / 2) = 2.3 for the first article's terms).
+UNSEEN_ARTICLES = 20
+# A story links to a storyline's thread while it has at most this many articles (`_link_thread`).
+THREAD_FORMING = 3
 _DAY_LEVELS = ("%d:", "%md:")
 _YEAR_LEVELS = ("%m:", "%y:")
 
@@ -104,7 +110,12 @@ class DocumentFrequencies:
         self._table = IdfTable(self)
 
     def idf(self, term: str) -> float:
-        """Return the smoothed inverse document frequency of `term`."""
+        """Return the inverse document frequency of `term`: log((N + UNSEEN_ARTICLES) / (1 + df)).
+
+        No "+ 1" is added: a key nearly every article holds ("Ukraine" in news of one war) weighs
+        nearly nothing, where the "+ 1" gave it the weight of a word seen once in e articles.
+        UNSEEN_ARTICLES keeps the first articles of a stream from weighing nothing at all.
+        """
         return self._table[term]
 
     def table(self) -> IdfTable:
@@ -137,10 +148,10 @@ class IdfTable(dict[str, float]):
     def __init__(self, frequencies: DocumentFrequencies) -> None:
         super().__init__()
         self._counts = frequencies.counts
-        self._articles = 1 + frequencies.total
+        self._articles = UNSEEN_ARTICLES + frequencies.total
 
     def __missing__(self, term: str) -> float:
-        value = self[term] = math.log(self._articles / (1 + self._counts.get(term, 0))) + 1.0
+        value = self[term] = math.log(self._articles / (1 + self._counts.get(term, 0)))
         return value
 
 
@@ -180,6 +191,8 @@ class OnlineClusterer:
         self._index: dict[str, set[str]] = defaultdict(set)
         self._indexed: dict[str, list[str]] = {}
         self._centroids = CentroidIndex()
+        # threads folded into others by merges (merged thread -> thread), until a caller clears it
+        self.merged_threads = MergedStories()
 
     def load(self, profiles: Iterable[StoryProfile]) -> None:
         """Make stored stories candidates again (the pipeline loads those active in its window).
@@ -208,13 +221,16 @@ class OnlineClusterer:
         model = self.model(features)
         join = first_set(self.settings.story_join_probability, model.threshold)
         merge_at = first_set(self.settings.story_merge_probability, model.merge_threshold)
+        thread_at = first_set(self.settings.story_thread_probability, model.thread_threshold)
         if not scored or scored[0][0] < join:
             story_id = story_id_for(article_id)
             closest = {}
+            profile = self._fold(story_id, features)
             if scored:
                 closest = self.signals(features, scored[0][1])
                 closest["closest story"] = [scored[0][1].story_id, f"{scored[0][0]:.3f}"]
-            self._fold(story_id, features)
+            if linked := self._link_thread(profile, scored, thread_at):
+                closest["thread"] = [linked]
             return Assignment(story_id, 1.0, created=True, signals=closest)
         probability, profile = scored[0]
         signals = self.signals(features, profile)
@@ -227,7 +243,45 @@ class OnlineClusterer:
         for other_id in merged:
             self.merge(profile.story_id, other_id)
         self._fold(profile.story_id, features)
+        if linked := self._link_thread(profile, scored, thread_at):
+            signals["thread"] = [linked]
         return Assignment(profile.story_id, round(probability, 4), False, signals, merged)
+
+    def _link_thread(
+        self, profile: StoryProfile, scored: list[tuple[float, StoryProfile]], thread_at: float
+    ) -> str | None:
+        """Link a young story's thread to another; return the thread it joined, None if none.
+
+        While a story has at most THREAD_FORMING articles, an article just added to it that
+        scored a candidate of another thread at least `thread_at` (under the join threshold: a
+        later or earlier event of one storyline) joins the two threads, the older one keeping its
+        id. Its first articles decide, not only the first: the first report of an event may be
+        in another language, and score its storyline's other events low.
+        """
+        if profile.article_count > THREAD_FORMING:
+            return None
+        for probability, other in scored:  # merged-away candidates are no longer loaded
+            if probability < thread_at:
+                return None
+            if other.story_id in self.profiles and other.thread != profile.thread:
+                into, merged = sorted((other.thread, profile.thread), key=self._thread_age)
+                self._fold_thread(merged, into)
+                return into
+        return None
+
+    def _thread_age(self, thread_id: str) -> tuple[date, str]:
+        """Return a key putting the older thread first: the first day of the story it is named
+        after (its first story; one no longer loaded is older than the window), then its id."""
+        first = self.profiles.get(thread_id)
+        day = date.min if first is None else first.first_day or date.max
+        return (day, thread_id)
+
+    def _fold_thread(self, merged: str, into: str) -> None:
+        """Put every loaded story of thread `merged` in thread `into`, and record it."""
+        self.merged_threads[merged] = into
+        for profile in self.profiles.values():
+            if profile.thread == merged:
+                profile.thread_id = into
 
     def forget(self, story_ids: Iterable[str]) -> None:
         """Drop stories from the candidates (out of the window now, or about to be reloaded)."""
@@ -238,12 +292,18 @@ class OnlineClusterer:
             self._centroids.remove(story_id)
 
     def merge(self, into: str, other: str) -> None:
-        """Fold story `other` into story `into` (an automatic merge or a person's correction)."""
+        """Fold story `other` into story `into` (an automatic merge or a person's correction).
+
+        One event is one storyline: when their threads differ, `other`'s thread joins `into`'s
+        (in every loaded story; `merged_threads` records it for the store).
+        """
         target = self.profiles.setdefault(into, StoryProfile(into))
         source = self.profiles.get(other)
         self.forget([other])
         if source is not None:
             target.absorb(source)
+            if source.thread != target.thread:
+                self._fold_thread(source.thread, target.thread)
         self._reindex(target)
 
     def split(
@@ -253,10 +313,12 @@ class OnlineClusterer:
         keep: Iterable[ArticleFeatures],
         move: Iterable[ArticleFeatures],
     ) -> None:
-        """Split a story: its profile is made again from `keep`, a new one from `move`."""
+        """Split a story: its profile is made again from `keep`, a new one from `move`; both parts
+        stay in its thread."""
+        thread = self.profiles[story_id].thread if story_id in self.profiles else story_id
         self.forget([story_id])
         for part_id, part in ((story_id, keep), (new_story_id, move)):
-            profile = self.profiles[part_id] = StoryProfile(part_id)
+            profile = self.profiles[part_id] = StoryProfile(part_id, thread_id=thread)
             for features in part:
                 profile.add(features)
             self._reindex(profile)
@@ -562,6 +624,21 @@ NAME_FEATURES = tuple(
     name for name in FEATURE_NAMES if name.startswith(("entity_share_", "entity_has_"))
 )
 _NAME_POSITIONS = tuple(FEATURE_NAMES.index(name) for name in NAME_FEATURES)
+
+
+# An article without an embedding (the embedder turned off: `Settings.embedder = "none"`) reads
+# these as absent, as does its story when no member has one.
+EMBEDDING_FEATURES = ("embedding_cosine", "member_embedding_max", "embedding_known")
+_EMBEDDING_POSITIONS = tuple(FEATURE_NAMES.index(name) for name in EMBEDDING_FEATURES)
+EMBEDDING_KNOWN_AT = FEATURE_NAMES.index("embedding_known")
+
+
+def without_embedding(values: list[float]) -> list[float]:
+    """Return pair features as they read when the article has no embedding."""
+    masked = list(values)
+    for position in _EMBEDDING_POSITIONS:
+        masked[position] = 0.0
+    return masked
 
 
 def across_languages(values: list[float], without_names: bool = False) -> list[float]:

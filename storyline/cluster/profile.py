@@ -124,6 +124,14 @@ class StoryProfile:
     # the keys the clusterer's inverted index finds the story by, chosen when it last changed
     # (kept with the profile, so a process that loads it finds it by the same keys)
     index_keys: list[str] = field(default_factory=list)
+    # the storyline the story's event belongs to: its first story's id (None: the story itself);
+    # kept by the store beside the profile, not in it, since a merge of threads relabels many
+    thread_id: str | None = None
+
+    @property
+    def thread(self) -> str:
+        """Return the story's thread."""
+        return self.thread_id or self.story_id
 
     @property
     def centroid(self) -> np.ndarray | None:
@@ -205,8 +213,8 @@ class StoryProfile:
         return zlib.compress(json.dumps(record, sort_keys=True).encode())
 
     @classmethod
-    def from_bytes(cls, story_id: str, data: bytes) -> StoryProfile:
-        """Return the profile stored as `data` by `to_bytes`."""
+    def from_bytes(cls, story_id: str, data: bytes, thread_id: str | None = None) -> StoryProfile:
+        """Return the profile stored as `data` by `to_bytes`, of thread `thread_id`."""
         record = json.loads(zlib.decompress(data))
         return cls(
             story_id=story_id,
@@ -221,6 +229,7 @@ class StoryProfile:
             embedding_sum=_vector(record.get("vector_sum"), dtype=np.float32),
             languages=Counter(record.get("languages", {})),
             index_keys=record.get("index", []),
+            thread_id=None if thread_id == story_id else thread_id,
         )
 
 

@@ -12,6 +12,10 @@ from pathlib import Path
 # file says the data, the command and the scores it reached.
 DEFAULT_WEIGHTS = Path(__file__).with_name("weights.json")
 NEVER = 1.01  # a probability no pair reaches
+# The probability, under the join threshold, at which a new story's event is linked to the thread of
+# its most probable story: a later event of the same storyline (measured on the sample corpus's
+# threads, `examples/labels/sample_stories.json`; see EVALUATION.md).
+THREAD_LINK = 0.1
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class StoryWeights:
     # mean link under which a story's member groups are split, and over which two stories merge,
     # when the window is revised (`storyline.cluster.revise`); NEVER: no revisions
     revise_threshold: float = NEVER
+    thread_threshold: float = THREAD_LINK  # probability linking a new story to a thread
 
     def probability(self, values: Sequence[float]) -> float:
         """Return the modelled probability that a pair with these feature values is one story."""
@@ -41,6 +46,7 @@ class StoryWeights:
             "threshold": self.threshold,
             "merge_threshold": self.merge_threshold,
             "revise_threshold": self.revise_threshold,
+            "thread_threshold": self.thread_threshold,
             "fitted": self.fitted,
         }
 
@@ -84,4 +90,5 @@ def _weights(record: dict, path: Path) -> StoryWeights:
         fitted=record.get("fitted", {}),
         merge_threshold=float(record.get("merge_threshold", NEVER)),
         revise_threshold=float(record.get("revise_threshold", NEVER)),
+        thread_threshold=float(record.get("thread_threshold", THREAD_LINK)),
     )

@@ -90,6 +90,7 @@ class ClaimStatement(BaseModel):
 
     statement_id: str
     article_id: str
+    story_id: str | None  # a story of the claim's thread: this one, or an earlier or later event
     speaker: str | None
     source: str | None
     date: str | None
@@ -105,10 +106,14 @@ class ClaimVerdict(BaseModel):
 
 
 class ClaimItem(BaseModel):
-    """A proposition the story's statements make, its first statement, restatements, verdicts."""
+    """A proposition statements of a thread's stories make: the first one, restatements, verdicts.
+
+    A thread is one storyline; a claim shown with a story has a statement of that story, and may
+    have others made at the thread's earlier or later events.
+    """
 
     id: str
-    story_id: str | None
+    thread_id: str | None
     text: str
     first_speaker: str | None
     first_date: str | None
@@ -130,6 +135,10 @@ class StoryDetail(StoryItem):
     entities: list[EntityRef]
     statements: list[StatementItem]
     claims: list[ClaimItem]
+    thread_id: str | None = Field(default=None, description="Its storyline: the id of the thread's first story")
+    thread: list[StoryItem] = Field(
+        default_factory=list, description="The other stories (events) of its storyline, oldest first"
+    )
 
 
 class EntityDetail(BaseModel):

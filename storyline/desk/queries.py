@@ -169,7 +169,21 @@ def story_detail(session: Session, story_id: str) -> StoryDetail | None:
         entities=entities,
         statements=statements,
         claims=story_claims(session, story_id),
+        thread_id=row.thread_id or row.id,
+        thread=thread_stories(session, row),
     )
+
+
+def thread_stories(session: Session, row: StoryRow) -> list[StoryItem]:
+    """Return the other stories of the story's thread (its storyline's other events), oldest first."""
+    thread_id = row.thread_id or row.id
+    others = session.scalars(
+        select(StoryRow)
+        .where(func.coalesce(StoryRow.thread_id, StoryRow.id) == thread_id, StoryRow.id != row.id)
+        .where(StoryRow.article_count > 0)
+        .order_by(StoryRow.first_date.is_(None), StoryRow.first_date, StoryRow.id)
+    ).all()
+    return [_story_item(other, [], []) for other in others]
 
 
 def merged_into(session: Session, story_id: str) -> str | None:
@@ -212,19 +226,25 @@ def story_claims(session: Session, story_id: str, max_claims: int = 50) -> list[
 def list_claims(
     session: Session, story_ids: Sequence[str] | None, verdict: str = ""
 ) -> list[ClaimItem]:
-    """Return the claims of the given stories (None: of all), oldest first statement first.
+    """Return the claims with a statement of the given stories (None: all), oldest first.
 
-    With `verdict` ("repeated", "confirmed", "changed", "disputed"), only the claims that have
-    one of that kind. One query; every claim record of the stories is decoded.
+    A claim holds the statements of its thread: those of the given stories, and those made at
+    the thread's other events. With `verdict` ("repeated", "confirmed", "changed", "disputed"),
+    only the claims that have one of that kind. One query; every claim record of the stories'
+    threads is decoded.
     """
     query = select(ClaimRow.record).order_by(
         ClaimRow.first_date.is_(None), ClaimRow.first_date, ClaimRow.id
     )
     if story_ids is not None:
-        query = query.where(ClaimRow.story_id.in_(list(story_ids)))
+        threads = select(func.coalesce(StoryRow.thread_id, StoryRow.id)).where(StoryRow.id.in_(list(story_ids)))
+        query = query.where(ClaimRow.thread_id.in_(threads))
     if verdict:  # the comma-joined kinds narrow the rows; the record decides
         query = query.where(ClaimRow.verdicts.contains(verdict, autoescape=True))
     claims = [_claim_item(json.loads(record)) for record in session.scalars(query)]
+    if story_ids is not None:
+        wanted = set(story_ids)
+        claims = [c for c in claims if any(s.story_id in wanted for s in c.statements)]
     return [c for c in claims if any(v.kind == verdict for v in c.verdicts)] if verdict else claims
 
 
@@ -233,7 +253,7 @@ def _claim_item(record: dict) -> ClaimItem:
     first = record["first"]
     return ClaimItem(
         id=record["id"],
-        story_id=record["story_id"],
+        thread_id=record.get("thread_id", record.get("story_id")),
         text=record["text"],
         first_speaker=first["speaker"],
         first_date=first["date"],
@@ -245,7 +265,8 @@ def _claim_item(record: dict) -> ClaimItem:
         ],
         statements=[
             ClaimStatement(
-                statement_id=c["statement_id"], article_id=c["article_id"], speaker=c["speaker"],
+                statement_id=c["statement_id"], article_id=c["article_id"], story_id=c["story_id"],
+                speaker=c["speaker"],
                 source=c["source"], date=c["date"], content=c["content"],
             )
             for c in sorted(record["statements"], key=lambda c: c["date"] or "9999")

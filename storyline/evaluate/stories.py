@@ -66,7 +66,7 @@ CENTROID_THRESHOLD = 0.07  # B-cubed F1 0.850 there (0.06: 0.832, 0.08: 0.845)
 CENTROID_GRID = tuple(round(0.01 * k, 2) for k in range(1, 41))  # 0.01 to 0.4
 FIT_BATCH = 32  # articles per ingest batch when only the analysis is wanted (fitting)
 ORACLE_DISTANCES = (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25)
-GOLD_FIELDS = ("story", "topic", "split")  # never shown to the system
+GOLD_FIELDS = ("story", "thread", "topic", "split")  # never shown to the system
 
 
 class MissingGold(ValueError):
@@ -106,6 +106,8 @@ class StoryScores:
     dropped: int  # articles not stored (and not copies of one that is): each its own story
     seconds: float  # ingest time of the system (read to store, spaCy and embedding included)
     languages: dict[str, int]
+    # the system's threads (storylines) against gold threads, where the labels give them
+    threads: ClusterScores | None = None
 
     @property
     def system(self) -> ClusterScores:
@@ -155,8 +157,10 @@ def evaluate_stories(
     selection = path if isinstance(path, Selection) else Selection(path, split=split, limit=limit)
     records = load_records(selection.path, selection=selection)
     started = time.perf_counter()
-    predicted, analysed, copies = ingest_records(records, settings or Settings())
-    return scores_of(selection, records, predicted, analysed, copies, time.perf_counter() - started)
+    predicted, analysed, copies, threads = ingest_records(records, settings or Settings())
+    return scores_of(
+        selection, records, predicted, analysed, copies, time.perf_counter() - started, threads
+    )
 
 
 def scores_of(
@@ -166,11 +170,14 @@ def scores_of(
     analysed: Sequence[Article],
     copies: Mapping[str, str],
     seconds: float,
+    threads: Mapping[str, str] | None = None,
 ) -> StoryScores:
     """Return the scores of the system's stories (`predicted`) and of the baselines on `records`.
 
     `analysed`: the system's articles (for their languages and embeddings); `copies`: copy ->
-    original for exact copies it did not store; `seconds`: how long the system took.
+    original for exact copies it did not store; `seconds`: how long the system took;
+    `threads`: the thread of each predicted story, scored against records' gold `thread` (the
+    labels' `threads`) where any record has one.
     """
     gold = {record["id"]: str(record["story"]) for record in records}
     predicted = dict(predicted)
@@ -210,7 +217,18 @@ def scores_of(
         dropped=len(dropped),
         seconds=seconds,
         languages=dict(Counter(languages.values()).most_common()),
+        threads=_thread_scores(records, predicted, threads),
     )
+
+
+def _thread_scores(
+    records: Sequence[dict], predicted: Mapping[str, str], threads: Mapping[str, str] | None
+) -> ClusterScores | None:
+    """Return how the system's threads match the gold ones; None where no record has a thread."""
+    if threads is None or not any("thread" in record for record in records):
+        return None
+    gold = {r["id"]: str(r.get("thread", r["story"])) for r in records}
+    return score_clustering({a: threads.get(s, s) for a, s in predicted.items()}, gold)
 
 
 @dataclass(frozen=True)
@@ -299,7 +317,9 @@ def _labelled_records(selection: Selection) -> list[dict]:
 
     if selection.labels is None:
         raise MissingGold(f"{selection.path}: a folder needs its gold stories (FOLDER:labels=FILE)")
-    stories = json.loads(selection.labels.read_text(encoding="utf-8"))["stories"]
+    labels = json.loads(selection.labels.read_text(encoding="utf-8"))
+    stories = labels["stories"]
+    thread_of = {story: thread for thread, members in labels.get("threads", {}).items() for story in members}
     articles = [r for r in read_paths([selection.path], Settings()) if isinstance(r, Article)]
     unlabelled = [article.id for article in articles if article.id not in stories]
     if unlabelled:
@@ -308,10 +328,14 @@ def _labelled_records(selection: Selection) -> list[dict]:
             + ", ".join(unlabelled)
         )
     fields = ("id", "title", "text", "date", "source", "url", "lang")
-    return [
+    records = [
         {**{k: getattr(a, k) for k in fields}, "story": stories[a.id] or f"none:{a.id}"}
         for a in articles
     ]
+    if thread_of:  # a story of no thread is a storyline of its own
+        for record in records:
+            record["thread"] = thread_of.get(record["story"], record["story"])
+    return records
 
 
 def arrival_order(records: Sequence[dict]) -> list[dict]:
@@ -325,8 +349,9 @@ def arrival_order(records: Sequence[dict]) -> list[dict]:
 
 def ingest_records(
     records: Sequence[dict], settings: Settings, batch_size: int = 1
-) -> tuple[dict[str, str], list[Article], dict[str, str]]:
-    """Return each article's story id, the analysed articles and the copies, after a real ingest.
+) -> tuple[dict[str, str], list[Article], dict[str, str], dict[str, str]]:
+    """Return each article's story id, the analysed articles, the copies and each story's
+    thread, after a real ingest.
 
     Records go in `arrival_order`, one per batch by default, so each article is assigned when
     it arrives, into a temporary SQLite store that is removed afterwards. An exact copy of a
@@ -347,9 +372,10 @@ def ingest_records(
             # An exact copy is not stored again: it is reported as its original, so it is in
             # its original's story.
             predicted.update({c: predicted[o] for c, o in copies.items() if o in predicted})
+            threads = store.story_threads(set(predicted.values()))
         finally:
             store.close()
-    return predicted, ingestor.analysed, copies
+    return predicted, ingestor.analysed, copies, threads
 
 
 class _RecordingIngestor(Ingestor):
@@ -615,6 +641,13 @@ def format_story_scores(scores: StoryScores) -> str:
             f"{s.pairwise_precision:>8.3f}{s.pairwise_recall:>8.3f}{s.pairwise_f1:>8.3f}"
             f"{s.predicted_stories:>9}{cross}"
         )
+    if scores.threads is not None:
+        t = scores.threads
+        lines.append(
+            f"{'storyline threads':<24}{t.bcubed_precision:>7.3f}{t.bcubed_recall:>7.3f}{t.bcubed_f1:>7.3f}"
+            f"{t.pairwise_precision:>8.3f}{t.pairwise_recall:>8.3f}{t.pairwise_f1:>8.3f}"
+            f"{t.predicted_stories:>9}   (gold threads: {t.gold_stories})"
+        )
     return "\n".join(lines)
 
 
@@ -657,7 +690,7 @@ def analyse_for_fit(selection: Selection, settings: Settings) -> FitCorpus:
     """
     records = load_records(selection.path, selection=selection)
     gold = {record["id"]: str(record["story"]) for record in records}
-    _, analysed, copies = ingest_records(
+    _, analysed, copies, _ = ingest_records(
         records, replace(settings, story_join_probability=1.0), batch_size=FIT_BATCH
     )
     analysed.sort(key=_arrival_position(records))
@@ -787,7 +820,8 @@ def replay_scores(
     copies = dict(corpus.copies)
     predicted.update({c: predicted[o] for c, o in copies.items() if o in predicted})
     seconds = time.perf_counter() - started
-    return scores_of(corpus.selection, records, predicted, corpus.corpus.articles, copies, seconds)
+    threads = {s: p.thread for s, p in clusterer.profiles.items()}
+    return scores_of(corpus.selection, records, predicted, corpus.corpus.articles, copies, seconds, threads)
 
 
 def format_folds(folds: Sequence[FoldScores]) -> str:

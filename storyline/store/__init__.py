@@ -73,6 +73,8 @@ if TYPE_CHECKING:  # the clusterer (and its models) load only where a batch is m
 
 _HELD = threading.local()  # per thread: the `exclusive` transaction of each store holding one
 _CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
+# A story's thread: stories stored before threads were recorded are each their own.
+_THREAD = func.coalesce(StoryRow.thread_id, StoryRow.id)
 # What another writer committing first looks like: a unique violation, a serialization failure
 # or a deadlock (PostgreSQL's SQLSTATEs), a busy or locked database (SQLite's error names).
 _CONFLICT_SQLSTATES = frozenset({"23505", "40001", "40P01"})
@@ -101,7 +103,9 @@ class Batch:
     profiles: dict[str, bytes] = field(default_factory=dict)
     created_stories: list[str] = field(default_factory=list)
     entities: list[CanonicalEntity] = field(default_factory=list)  # created or changed
-    claims: dict[str, list[dict]] = field(default_factory=dict)  # story id -> its claim records
+    threads: dict[str, str] = field(default_factory=dict)  # story id -> its thread, as it is now
+    merged_threads: dict[str, str] = field(default_factory=dict)  # thread -> the thread it joined
+    claims: dict[str, list[dict]] = field(default_factory=dict)  # thread id -> its claim records
     merges: list[tuple[str, str]] = field(default_factory=list)  # (into, merged) story ids
     merge_reasons: dict[str, str] = field(default_factory=dict)  # merged story id -> why, if not an article
     splits: list[Split] = field(default_factory=list)  # parts of stored stories split off, applied first
@@ -123,6 +127,7 @@ class StorySummary:
     last_date: str | None
     article_count: int
     source_count: int
+    thread_id: str = ""  # its storyline: the id of the thread's first story
 
 
 class Store:
@@ -247,14 +252,15 @@ class Store:
 
     def story_profiles(
         self, around: Sequence[date], window_days: int, exclude: set[str]
-    ) -> list[tuple[str, bytes]]:
-        """Return stored profiles of stories active within `window_days` of any day in `around`.
+    ) -> list[tuple[str, bytes, str]]:
+        """Return (id, profile, thread) of the stories active within `window_days` of any day in
+        `around`.
 
         Stories without dates are always returned: nothing says they are stale.
         """
-        query = select(StoryRow.id, StoryRow.profile).where(_active(around, window_days))
+        query = select(StoryRow.id, StoryRow.profile, _THREAD).where(_active(around, window_days))
         with self.session() as session:
-            return [(i, p) for i, p in session.execute(query) if i not in exclude]
+            return [(i, p, t) for i, p, t in session.execute(query) if i not in exclude]
 
     def newest_article_day(self) -> date | None:
         """Return the latest calendar day of a stored article, None when none has a date."""
@@ -295,6 +301,10 @@ class Store:
             session.flush()
             for split in batch.splits:
                 _split_story(session, split)
+            for merged, into in batch.merged_threads.items():  # stories not in the batch too
+                _fold_thread(session, merged, into)
+            for story_id, thread_id in batch.threads.items():
+                session.execute(update(StoryRow).where(StoryRow.id == story_id).values(thread_id=thread_id))
             for into, merged in batch.merges:
                 reason = batch.merge_reasons.get(merged, "an article showed them to be one event")
                 _merge_story(session, into, merged, reason)
@@ -315,11 +325,7 @@ class Store:
             session.flush()
             touched = {a.story_id for a in batch.articles if a.story_id}
             _upsert(session, EntityRow, [EntityRow.id], [_entity_row(e) for e in batch.entities])
-            for story_id in batch.claims:
-                session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
-            session.flush()
-            for records in batch.claims.values():
-                session.add_all(_claim_row(record) for record in records)
+            _replace_claims(session, batch.claims)
             for story_id, profile in batch.profiles.items():
                 session.execute(
                     update(StoryRow).where(StoryRow.id == story_id).values(profile=profile)
@@ -385,12 +391,26 @@ class Store:
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in sorted(best, key=lambda i: -best[i])][:limit]
 
-    def claim_records(self, story_ids: Iterable[str]) -> list[dict]:
-        """Return the stored claim records of the given stories."""
-        records: list[dict] = []
+    def story_threads(self, story_ids: Iterable[str]) -> dict[str, str]:
+        """Return the thread of each of the given stories that is stored."""
+        threads: dict[str, str] = {}
         with self.session() as session:
             for chunk in _chunks(set(story_ids)):
-                rows = session.scalars(select(ClaimRow.record).where(ClaimRow.story_id.in_(chunk)))
+                rows = session.execute(select(StoryRow.id, _THREAD).where(StoryRow.id.in_(chunk)))
+                threads.update({story_id: thread_id for story_id, thread_id in rows})
+        return threads
+
+    def claim_records(self, story_ids: Iterable[str]) -> list[dict]:
+        """Return the stored claims of the given stories' threads (a claim may hold statements of
+        several stories of one thread: a position restated at a later event)."""
+        return self.thread_claim_records(set(self.story_threads(story_ids).values()))
+
+    def thread_claim_records(self, thread_ids: Iterable[str]) -> list[dict]:
+        """Return the stored claim records of the given threads."""
+        records: list[dict] = []
+        with self.session() as session:
+            for chunk in _chunks(set(thread_ids)):
+                rows = session.scalars(select(ClaimRow.record).where(ClaimRow.thread_id.in_(chunk)))
                 records.extend(json.loads(row) for row in rows)
         return records
 
@@ -421,15 +441,16 @@ class Store:
     ) -> str:
         """Move one article to another (or a new) story; return the story it left.
 
-        `profiles` and `claims` are the rebuilt summaries of both stories. The pair is marked
-        kept apart, so automatic merging never joins them again.
+        `profiles` are the rebuilt summaries of both stories, `claims` those of their threads (by
+        thread id); a new story is a thread of its own. The pair is marked kept apart, so
+        automatic merging never joins them again.
         """
         with self._writing() as session:
             _bump_meta(session, "version", 1)
             row = session.get(ArticleRow, article_id)
             left = row.story_id
             if created:
-                session.add(StoryRow(id=to_story))
+                session.add(StoryRow(id=to_story, thread_id=to_story))
                 session.add(StoryEventRow(story_id=to_story, action="created", detail=f"by hand, for {article_id}"))
                 session.flush()
             row.story_id = to_story
@@ -439,11 +460,7 @@ class Store:
             )
             for story_id, profile in profiles.items():
                 _set_profile(session, story_id, profile)
-            for story_id in claims:
-                session.execute(delete(ClaimRow).where(ClaimRow.story_id == story_id))
-            session.flush()
-            for records in claims.values():
-                session.add_all(_claim_row(record) for record in records)
+            _replace_claims(session, claims)
             session.add(StoryEventRow(story_id=left, action="moved out", detail=f"{article_id} to {to_story}"))
             session.add(StoryEventRow(story_id=to_story, action="moved in", detail=f"{article_id} from {left}"))
             session.add(StoryEventRow(story_id=left, action="kept apart", detail=to_story))
@@ -477,10 +494,11 @@ class Store:
         with self.session() as session:
             return list(session.scalars(query))
 
-    def story_profile(self, story_id: str) -> bytes | None:
-        """Return the clusterer's stored summary of a story."""
+    def story_profile(self, story_id: str) -> tuple[bytes | None, str] | None:
+        """Return the clusterer's stored summary of a story and its thread; None: no such story."""
         with self.session() as session:
-            return session.scalar(select(StoryRow.profile).where(StoryRow.id == story_id))
+            row = session.execute(select(StoryRow.profile, _THREAD).where(StoryRow.id == story_id)).first()
+            return None if row is None else (row[0], row[1])
 
     def load_articles(self, story_id: str) -> list[Article]:
         """Return a story's articles as the model (text, dates, entities, times) for re-clustering."""
@@ -745,15 +763,26 @@ def _add_article(session: Session, article: Article) -> None:
 
 
 def _merge_story(session: Session, into: str, merged: str, reason: str) -> None:
-    """Relabel everything of story `merged` as story `into`, keeping the history of both."""
+    """Relabel everything of story `merged` as story `into`, keeping the history of both.
+
+    Two stories that are one event are one storyline: when their threads differ, the merged
+    story's thread (every story and claim of it) joins the other's.
+    """
     session.execute(update(ArticleRow).where(ArticleRow.story_id == merged).values(story_id=into))
     session.execute(update(StatementRow).where(StatementRow.story_id == merged).values(story_id=into))
-    for claim in session.scalars(select(ClaimRow).where(ClaimRow.story_id == merged)):
+    rows = session.execute(select(StoryRow.id, _THREAD).where(StoryRow.id.in_((into, merged))))
+    threads = {story_id: thread_id for story_id, thread_id in rows}
+    into_thread, merged_thread = threads.get(into, into), threads.get(merged, merged)
+    if merged_thread != into_thread:
+        _fold_thread(session, merged_thread, into_thread)
+    for claim in session.scalars(select(ClaimRow).where(ClaimRow.thread_id.in_({merged_thread, into_thread}))):
         record = json.loads(claim.record)
-        record["story_id"] = into
+        record["thread_id"] = into_thread
         for statement in record["statements"]:
-            statement["story_id"] = into
-        claim.story_id, claim.record = into, json.dumps(record, ensure_ascii=False)
+            if statement["story_id"] == merged:
+                statement["story_id"] = into
+            statement["thread_id"] = into_thread
+        claim.thread_id, claim.record = into_thread, json.dumps(record, ensure_ascii=False)
     session.execute(update(StoryRow).where(StoryRow.id == merged).values(profile=None))
     session.add(StoryEventRow(story_id=merged, action="merged", detail=f"into {into}: {reason}"))
     session.add(StoryEventRow(story_id=into, action="absorbed", detail=f"{merged}: {reason}"))
@@ -784,6 +813,21 @@ def _split_story(session: Session, split: Split) -> None:
             detail=f"{len(ids)} articles to {split.new_story_id} (mean link {split.link:.3f}): {', '.join(ids)}",
         )
     )
+
+
+def _fold_thread(session: Session, merged: str, into: str) -> None:
+    """Put every story of thread `merged` in thread `into`."""
+    of_merged = func.coalesce(StoryRow.thread_id, StoryRow.id) == merged
+    session.execute(update(StoryRow).where(of_merged).values(thread_id=into))
+
+
+def _replace_claims(session: Session, claims: dict[str, list[dict]]) -> None:
+    """Replace the stored claims of each thread with the given records."""
+    for thread_id in claims:
+        session.execute(delete(ClaimRow).where(ClaimRow.thread_id == thread_id))
+    session.flush()
+    for records in claims.values():
+        session.add_all(_claim_row(record) for record in records)
 
 
 def _set_profile(session: Session, story_id: str, profile: bytes | None) -> None:
@@ -856,7 +900,7 @@ def _claim_row(record: dict) -> ClaimRow:
     kinds = sorted({verdict["kind"] for verdict in record["verdicts"]})
     return ClaimRow(
         id=record["id"],
-        story_id=record["story_id"],
+        thread_id=record["thread_id"],
         text=record["text"],
         first_date=record["first"]["date"],
         verdicts=",".join(kinds),
@@ -884,7 +928,8 @@ def _entity_row(entity: CanonicalEntity) -> dict:
 
 def _summary(row: StoryRow) -> StorySummary:
     return StorySummary(
-        row.id, row.headline, row.first_date, row.last_date, row.article_count, row.source_count
+        row.id, row.headline, row.first_date, row.last_date, row.article_count, row.source_count,
+        row.thread_id or row.id,
     )
 
 

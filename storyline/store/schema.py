@@ -147,12 +147,12 @@ class TimeExpressionRow(Base):
 
 
 class ClaimRow(Base):
-    """A proposition one or more statements of a story make, with its verdicts (JSON record)."""
+    """A proposition one or more statements of a thread's stories make, with its verdicts (JSON)."""
 
     __tablename__ = "claims"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    story_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    thread_id: Mapped[str | None] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text)
     first_date: Mapped[str | None] = mapped_column(String(32))
     verdicts: Mapped[str] = mapped_column(String(128), default="")  # "confirmed,repeated"
@@ -170,6 +170,8 @@ class StoryRow(Base):
     article_count: Mapped[int] = mapped_column(Integer, default=0)
     source_count: Mapped[int] = mapped_column(Integer, default=0)
     profile: Mapped[bytes | None] = mapped_column(LargeBinary)  # the clusterer's summary
+    # the storyline the story's event belongs to: the id of its first story (None: its own)
+    thread_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, server_default=func.now(), onupdate=func.now()
