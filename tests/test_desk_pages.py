@@ -198,3 +198,24 @@ def test_story_page_shows_claims_with_verdicts_and_their_statements(desk_db):
     assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in html and "<b>Ruiz</b>" not in html
     assert claims[0]["verdicts"][0]["kind"] == "repeated"
     assert [s["date"] for s in claims[0]["statements"]] == ["2022-03-07", "2022-03-09"]
+
+
+@pytest.mark.both_backends
+def test_a_story_page_links_the_other_events_of_its_storyline(desk_db):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import update
+
+    from storyline.store import Store
+    from storyline.store.schema import StoryRow
+
+    with TestClient(create_app(desk_db, api_token="", cache=False)) as client:
+        assert "Same storyline" not in client.get(f"/stories/{IDS.strike}").text  # a thread alone
+    store = Store(desk_db)
+    with store.session.begin() as session:  # the flood as a later event of the strike's storyline
+        session.execute(update(StoryRow).where(StoryRow.id == IDS.flood).values(thread_id=IDS.strike))
+    store.close()
+    with TestClient(create_app(desk_db, api_token="", cache=False)) as client:
+        html = client.get(f"/stories/{IDS.strike}").text
+        detail = client.get(f"/api/stories/{IDS.flood}").json()
+    assert "Same storyline" in html and f'href="/stories/{IDS.flood}"' in html
+    assert detail["thread_id"] == IDS.strike and [s["id"] for s in detail["thread"]] == [IDS.strike]
