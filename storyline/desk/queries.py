@@ -46,6 +46,7 @@ from storyline.store.schema import (
     StoryEventRow,
     StoryRow,
     TimeExpressionRow,
+    story_thread,
 )
 from storyline.store.search import MARK_END, MARK_START, article_match, search_articles
 
@@ -179,7 +180,7 @@ def thread_stories(session: Session, row: StoryRow) -> list[StoryItem]:
     thread_id = row.thread_id or row.id
     others = session.scalars(
         select(StoryRow)
-        .where(func.coalesce(StoryRow.thread_id, StoryRow.id) == thread_id, StoryRow.id != row.id)
+        .where(story_thread() == thread_id, StoryRow.id != row.id)
         .where(StoryRow.article_count > 0)
         .order_by(StoryRow.first_date.is_(None), StoryRow.first_date, StoryRow.id)
     ).all()
@@ -237,7 +238,7 @@ def list_claims(
         ClaimRow.first_date.is_(None), ClaimRow.first_date, ClaimRow.id
     )
     if story_ids is not None:
-        threads = select(func.coalesce(StoryRow.thread_id, StoryRow.id)).where(StoryRow.id.in_(list(story_ids)))
+        threads = select(story_thread()).where(StoryRow.id.in_(list(story_ids)))
         query = query.where(ClaimRow.thread_id.in_(threads))
     if verdict:  # the comma-joined kinds narrow the rows; the record decides
         query = query.where(ClaimRow.verdicts.contains(verdict, autoescape=True))

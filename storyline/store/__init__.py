@@ -66,6 +66,7 @@ from storyline.store.schema import (
     StoryRow,
     TermFrequencyRow,
     TimeExpressionRow,
+    story_thread,
 )
 
 if TYPE_CHECKING:  # the clusterer (and its models) load only where a batch is made
@@ -73,8 +74,6 @@ if TYPE_CHECKING:  # the clusterer (and its models) load only where a batch is m
 
 _HELD = threading.local()  # per thread: the `exclusive` transaction of each store holding one
 _CHUNK = 500  # SQLite allows a limited number of bound parameters per statement
-# A story's thread: stories stored before threads were recorded are each their own.
-_THREAD = func.coalesce(StoryRow.thread_id, StoryRow.id)
 # What another writer committing first looks like: a unique violation, a serialization failure
 # or a deadlock (PostgreSQL's SQLSTATEs), a busy or locked database (SQLite's error names).
 _CONFLICT_SQLSTATES = frozenset({"23505", "40001", "40P01"})
@@ -258,7 +257,7 @@ class Store:
 
         Stories without dates are always returned: nothing says they are stale.
         """
-        query = select(StoryRow.id, StoryRow.profile, _THREAD).where(_active(around, window_days))
+        query = select(StoryRow.id, StoryRow.profile, story_thread()).where(_active(around, window_days))
         with self.session() as session:
             return [(i, p, t) for i, p, t in session.execute(query) if i not in exclude]
 
@@ -396,7 +395,7 @@ class Store:
         threads: dict[str, str] = {}
         with self.session() as session:
             for chunk in _chunks(set(story_ids)):
-                rows = session.execute(select(StoryRow.id, _THREAD).where(StoryRow.id.in_(chunk)))
+                rows = session.execute(select(StoryRow.id, story_thread()).where(StoryRow.id.in_(chunk)))
                 threads.update({story_id: thread_id for story_id, thread_id in rows})
         return threads
 
@@ -497,7 +496,7 @@ class Store:
     def story_profile(self, story_id: str) -> tuple[bytes | None, str] | None:
         """Return the clusterer's stored summary of a story and its thread; None: no such story."""
         with self.session() as session:
-            row = session.execute(select(StoryRow.profile, _THREAD).where(StoryRow.id == story_id)).first()
+            row = session.execute(select(StoryRow.profile, story_thread()).where(StoryRow.id == story_id)).first()
             return None if row is None else (row[0], row[1])
 
     def load_articles(self, story_id: str) -> list[Article]:
@@ -770,7 +769,7 @@ def _merge_story(session: Session, into: str, merged: str, reason: str) -> None:
     """
     session.execute(update(ArticleRow).where(ArticleRow.story_id == merged).values(story_id=into))
     session.execute(update(StatementRow).where(StatementRow.story_id == merged).values(story_id=into))
-    rows = session.execute(select(StoryRow.id, _THREAD).where(StoryRow.id.in_((into, merged))))
+    rows = session.execute(select(StoryRow.id, story_thread()).where(StoryRow.id.in_((into, merged))))
     threads = {story_id: thread_id for story_id, thread_id in rows}
     into_thread, merged_thread = threads.get(into, into), threads.get(merged, merged)
     if merged_thread != into_thread:
@@ -817,8 +816,7 @@ def _split_story(session: Session, split: Split) -> None:
 
 def _fold_thread(session: Session, merged: str, into: str) -> None:
     """Put every story of thread `merged` in thread `into`."""
-    of_merged = func.coalesce(StoryRow.thread_id, StoryRow.id) == merged
-    session.execute(update(StoryRow).where(of_merged).values(thread_id=into))
+    session.execute(update(StoryRow).where(story_thread() == merged).values(thread_id=into))
 
 
 def _replace_claims(session: Session, claims: dict[str, list[dict]]) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -176,6 +177,11 @@ class StoryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, server_default=func.now(), onupdate=func.now()
     )
+
+
+def story_thread() -> ColumnElement[str]:
+    """Return a story's thread as SQL: stories stored before threads were recorded are each their own."""
+    return func.coalesce(StoryRow.thread_id, StoryRow.id)
 
 
 class StoryEventRow(Base):
