@@ -7,7 +7,7 @@ import pytest
 from storyline.cluster.features import extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer, story_id_for
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.revise import Merge, Split, apply_revisions, revisions
+from storyline.cluster.revise import Merge, Split, _Links, apply_revisions, revisions
 from storyline.settings import Settings
 
 from .test_cluster import BACKGROUND, QUAKE_CHILE, QUAKE_CHILE_FOLLOW_UP, QUAKE_PERU, make_article
@@ -60,6 +60,19 @@ def test_one_quake_in_two_stories_is_merged_into_the_older() -> None:
     assert isinstance(planned[0], Merge) and planned[0].link >= REVISE_AT
     apply_revisions(clusterer, planned, lambda story_id: [])
     assert later not in clusterer.profiles and clusterer.profiles[CHILE].article_count == 2
+
+
+def test_a_merge_link_that_stops_scoring_early_decides_as_the_full_mean() -> None:
+    clusterer = _clusterer()
+    for article_id, item in (("chile-1", QUAKE_CHILE), ("chile-2", QUAKE_CHILE_FOLLOW_UP), ("peru-1", QUAKE_PERU)):
+        clusterer.join(story_id_for(article_id), _features(article_id, item))
+    chile_1, chile_2, peru = (clusterer.profiles[story_id_for(i)].members for i in ("chile-1", "chile-2", "peru-1"))
+    links = _Links(clusterer)
+    same, apart = links.mean(chile_1, chile_2), links.mean(chile_1 + chile_2, peru)
+    assert apart < REVISE_AT <= same
+    for threshold in (0.0, apart, REVISE_AT, same, 0.99):
+        assert links.mean_reaching(chile_1, chile_2, threshold) == (same if same >= threshold else None)
+        assert links.mean_reaching(chile_1 + chile_2, peru, threshold) == (apart if apart >= threshold else None)
 
 
 def test_corrections_are_respected_and_no_threshold_means_no_revision() -> None:

@@ -329,14 +329,19 @@ class OnlineClusterer:
         return self._fold(story_id, features)
 
     def probability(
-        self, features: ArticleFeatures, profile: StoryProfile, vectors: ArticleVectors | None = None
+        self,
+        features: ArticleFeatures,
+        profile: StoryProfile,
+        vectors: ArticleVectors | None = None,
+        story: StoryVectors | None = None,
     ) -> float:
         """Return the learned probability that the article reports the story's event.
 
-        `vectors`: the article's, when scoring it against many stories (built once).
+        `vectors`: the article's, when scoring it against many stories (built once); `story`:
+        the story's, under the same document frequencies, when scoring many articles against it.
         """
         vectors = vectors or self.vectors(features)
-        return self.model(features).probability(vectors.pair_features(profile))
+        return self.model(features).probability(vectors.pair_features(profile, story))
 
     def vectors(self, features: ArticleFeatures) -> ArticleVectors:
         """Return the article's weighted vectors now, with its nearest stories by embedding."""
@@ -550,54 +555,81 @@ class ArticleVectors:
         self.days = {k: w for k, w in specifics.items() if k.startswith(_DAY_LEVELS)}
         self.years = {k: w for k, w in specifics.items() if k.startswith(_YEAR_LEVELS)}
 
-    def pair_features(self, profile: StoryProfile) -> list[float]:
-        """Return the pair features of the article and `profile`, in `FEATURE_NAMES` order."""
-        idf, features = self.idf, self.features
-        size = max(1, profile.article_count)
-        story_terms = {k: sublinear(n) * idf[k] for k, n in profile.terms.items()}
-        values = [_cosine(self.terms, story_terms, self.norms["terms"])]
-        specifics_s = {
-            k: n / size * idf[k]
-            for counts in (profile.entities, profile.numbers, profile.dates)
-            for k, n in counts.items()
-        }
-        values.append(_cosine(self.specifics, specifics_s, self.norms["specifics"]))
-        nearest_terms = nearest_specifics = nearest_grams = 0.0
-        vectors = []
-        for member in profile.members:
-            terms, specifics, grams = member.sublinear
-            member_terms = {k: w * idf[k] for k, w in terms.items()}
-            member_specifics = {k: w * idf[k] for k, w in specifics.items()}
-            member_grams = {k: w * idf[k] for k, w in grams.items()}
-            nearest_terms = max(nearest_terms, _cosine(self.terms, member_terms, self.norms["terms"]))
-            nearest_specifics = max(
-                nearest_specifics, _cosine(self.specifics, member_specifics, self.norms["specifics"])
-            )
-            nearest_grams = max(nearest_grams, _cosine(self.grams, member_grams, self.norms["grams"]))
-            if member.embedding is not None:
-                vectors.append(member.embedding)
+    def pair_features(self, profile: StoryProfile, story: StoryVectors | None = None) -> list[float]:
+        """Return the pair features of the article and `profile`, in `FEATURE_NAMES` order.
+
+        `story`: the profile's vectors under the same document frequencies, when one story is
+        scored against many articles (built here otherwise).
+        """
+        features = self.features
+        story = story or StoryVectors(profile, self.idf)
+        size = story.size
+        values = [self._cosine("terms", story.terms), self._cosine("specifics", story.specifics)]
+        nearest = dict.fromkeys(MEMBER_VECTORS, 0.0)
+        for member in story.members:
+            for name, best in nearest.items():
+                nearest[name] = max(best, self._cosine(name, member[name]))
+        nearest_terms, nearest_specifics, nearest_grams = nearest.values()
         values.extend((nearest_terms, nearest_specifics))
         by_kind = [_share(kind, profile.entities, size) for kind in self.entity_kinds]
         values.extend(share for share, _ in by_kind)
         values.extend(has for _, has in by_kind)
-        for article, story in (
+        for article, counts in (
             (self.numbers, profile.numbers),
             (self.days, profile.dates),
             (self.years, profile.dates),
         ):
-            values.extend(_share(article, story, size))
+            values.extend(_share(article, counts, size))
         gap = profile.days_apart(features.trusted_day)
         values.extend((math.log1p(gap) if gap is not None else 0.0, float(gap is not None)))
         values.append(math.log(size))
         centroid = profile.centroid
-        if features.embedding is not None and centroid is not None and vectors:
-            nearest_member = float(np.max(np.stack(vectors) @ features.embedding))
+        if features.embedding is not None and centroid is not None and story.embeddings is not None:
+            nearest_member = float(np.max(story.embeddings @ features.embedding))
             values.extend((float(centroid @ features.embedding), nearest_member, 1.0))
         else:
             values.extend((0.0, 0.0, 0.0))
         values.append(nearest_grams)
         values.append(float(language_shared(features.lang, profile)))
         return values if values[-1] else across_languages(values)
+
+    def _cosine(self, name: str, other: Weighted) -> float:
+        """Return the cosine of the article's `name` vector (terms, specifics, grams) and `other`."""
+        vector, squares = other
+        return _cosine(getattr(self, name), vector, self.norms[name], squares)
+
+
+# An IDF-weighted sparse vector and its sum of squares.
+Weighted = tuple[dict[str, float], float]
+# What each member of a story is compared by (`Member.sublinear`, in its order).
+MEMBER_VECTORS = ("terms", "specifics", "grams")
+
+
+class StoryVectors:
+    """A story's IDF-weighted vectors under one state of the document frequencies: the story's
+    side of `ArticleVectors.pair_features`, with each vector's sum of squares.
+
+    Built once per pair where a story is scored once (an assignment), and once per story where
+    one story is scored against many articles (a revision scores each member, as a story of
+    one, against every other member and neighbour).
+    """
+
+    def __init__(self, profile: StoryProfile, idf: Mapping[str, float]) -> None:
+        self.size = size = max(1, profile.article_count)
+        self.terms = _weighted({k: sublinear(n) for k, n in profile.terms.items()}, idf)
+        shares = {
+            k: n / size
+            for counts in (profile.entities, profile.numbers, profile.dates)
+            for k, n in counts.items()
+        }
+        self.specifics = _weighted(shares, idf)
+        # each member's terms, specifics and grams
+        self.members: list[dict[str, Weighted]] = [
+            dict(zip(MEMBER_VECTORS, (_weighted(counts, idf) for counts in m.sublinear), strict=True))
+            for m in profile.members
+        ]
+        embeddings = [m.embedding for m in profile.members if m.embedding is not None]
+        self.embeddings = np.stack(embeddings) if embeddings else None
 
 
 def language_shared(lang: str | None, profile: StoryProfile) -> bool:
@@ -662,15 +694,28 @@ def _share(article: Mapping[str, float], story: Mapping[str, int], size: int) ->
     return sum(w * story.get(k, 0) / size for k, w in article.items()) / total, 1.0
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float], squares_a: float | None = None) -> float:
-    """Return the cosine of two sparse vectors (`squares_a`: `a`'s sum of squares, if known)."""
+def _cosine(
+    a: Mapping[str, float],
+    b: Mapping[str, float],
+    squares_a: float | None = None,
+    squares_b: float | None = None,
+) -> float:
+    """Return the cosine of two sparse vectors (`squares_a`, `squares_b`: their sums of squares,
+    if known)."""
     squares_a = _squares(a) if squares_a is None else squares_a
+    squares_b = _squares(b) if squares_b is None else squares_b
     if len(a) > len(b):
         dot = sum(w * a[k] for k, w in b.items() if k in a)
     else:
         dot = sum(w * b[k] for k, w in a.items() if k in b)
-    norm = math.sqrt(squares_a * _squares(b))
+    norm = math.sqrt(squares_a * squares_b)
     return dot / norm if norm else 0.0
+
+
+def _weighted(weights: Mapping[str, float], idf: Mapping[str, float]) -> Weighted:
+    """Return the weights times each key's IDF, and their sum of squares."""
+    vector = {k: w * idf[k] for k, w in weights.items()}
+    return vector, _squares(vector)
 
 
 def _squares(vector: Mapping[str, float]) -> float:

@@ -25,7 +25,13 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from storyline.cluster.features import ArticleFeatures
-from storyline.cluster.online import ArticleVectors, OnlineClusterer, first_set, story_id_for
+from storyline.cluster.online import (
+    ArticleVectors,
+    OnlineClusterer,
+    StoryVectors,
+    first_set,
+    story_id_for,
+)
 from storyline.cluster.profile import Member, StoryProfile
 from storyline.cluster.weights import ARTICLE, HEADLINE, NEVER
 
@@ -112,8 +118,8 @@ def revisions(
             if frozenset((story_id, other)) in clusterer.kept_apart:
                 continue
             other_members = kept.get(other) or _revisable(clusterer.profiles[other])
-            link = links.mean(kept[story_id], other_members)
-            if link is not None and link >= threshold:
+            link = links.mean_reaching(kept[story_id], other_members, threshold)
+            if link is not None:
                 into, gone = _larger_first(clusterer, story_id, other)
                 planned.append(Merge(into, gone, link))
                 merged.add(gone)
@@ -209,7 +215,7 @@ class _Links:
     def __init__(self, clusterer: OnlineClusterer) -> None:
         self.clusterer = clusterer
         self._scored: dict[tuple[str, str], float] = {}
-        self._sides: dict[str, tuple[ArticleFeatures, ArticleVectors, StoryProfile]] = {}
+        self._sides: dict[str, tuple[ArticleFeatures, ArticleVectors, StoryProfile, StoryVectors]] = {}
 
     def pair(self, a: Member, b: Member) -> float | None:
         """Return the link of two members, None across languages (their words do not compare)."""
@@ -219,8 +225,8 @@ class _Links:
             return None
         key = (a.article_id, b.article_id) if a.article_id < b.article_id else (b.article_id, a.article_id)
         if key not in self._scored:
-            (fa, va, pa), (fb, vb, pb) = self._side(a), self._side(b)
-            p = self.clusterer.probability(fa, pb, va) + self.clusterer.probability(fb, pa, vb)
+            (fa, va, pa, sa), (fb, vb, pb, sb) = self._side(a), self._side(b)
+            p = self.clusterer.probability(fa, pb, va, sb) + self.clusterer.probability(fb, pa, vb, sa)
             self._scored[key] = p / 2
         return self._scored[key]
 
@@ -229,13 +235,34 @@ class _Links:
         scores = [p for p in (self.pair(a, b) for a in group for b in other) if p is not None]
         return sum(scores) / len(scores) if scores else None
 
-    def _side(self, member: Member) -> tuple[ArticleFeatures, ArticleVectors, StoryProfile]:
+    def mean_reaching(self, group: Sequence[Member], other: Sequence[Member], threshold: float) -> float | None:
+        """Return the mean link of two groups when it reaches `threshold`, else None.
+
+        Exact, and cheaper than `mean` where the groups are apart: it stops scoring pairs once
+        the mean could not reach the threshold even if every pair left linked with 1.0.
+        """
+        total, counted = 0.0, 0
+        left = len(group) * len(other)
+        for a in group:
+            for b in other:
+                link = self.pair(a, b)
+                left -= 1
+                if link is not None:
+                    total, counted = total + link, counted + 1
+                if (total + left) < threshold * (counted + left):
+                    return None
+        if not counted:
+            return None
+        return total / counted if total / counted >= threshold else None
+
+    def _side(self, member: Member) -> tuple[ArticleFeatures, ArticleVectors, StoryProfile, StoryVectors]:
+        """Return the member as an article (features, vectors) and as a story of one (profile,
+        vectors), built once per revision."""
         side = self._sides.get(member.article_id)
         if side is None:
             features = member.features()
             alone = StoryProfile(member.article_id)
             alone.add(features)
-            side = self._sides[member.article_id] = (
-                features, self.clusterer.vectors(features), alone
-            )
+            vectors = self.clusterer.vectors(features)
+            side = self._sides[member.article_id] = (features, vectors, alone, StoryVectors(alone, vectors.idf))
         return side
