@@ -7,7 +7,7 @@ import pytest
 from storyline.cluster.features import extract_features
 from storyline.cluster.online import DocumentFrequencies, OnlineClusterer, story_id_for
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.revise import Merge, Split, _Links, apply_revisions, revisions
+from storyline.cluster.revise import Merge, Split, _Links, _neighbours, apply_revisions, revisions
 from storyline.settings import Settings
 
 from .test_cluster import BACKGROUND, QUAKE_CHILE, QUAKE_CHILE_FOLLOW_UP, QUAKE_PERU, make_article
@@ -73,6 +73,18 @@ def test_a_merge_link_that_stops_scoring_early_decides_as_the_full_mean() -> Non
     for threshold in (0.0, apart, REVISE_AT, same, 0.99):
         assert links.mean_reaching(chile_1, chile_2, threshold) == (same if same >= threshold else None)
         assert links.mean_reaching(chile_1 + chile_2, peru, threshold) == (apart if apart >= threshold else None)
+
+
+def test_only_a_story_its_latest_report_would_link_as_a_thread_is_compared_for_a_merge() -> None:
+    clusterer = _clusterer()
+    for article_id, item in (("chile-1", QUAKE_CHILE), ("chile-2", QUAKE_CHILE_FOLLOW_UP), ("peru-1", QUAKE_PERU)):
+        clusterer.join(story_id_for(article_id), _features(article_id, item))
+    chile_2, peru = (clusterer.profiles[story_id_for(i)] for i in ("chile-2", "peru-1"))
+    latest = peru.members[-1].features()
+    assert CHILE in {p.story_id for p in clusterer._candidates(latest)}  # found by its words
+    assert clusterer.probability(latest, clusterer.profiles[CHILE]) < 0.1  # but another event
+    assert CHILE not in _neighbours(clusterer, peru.members, exclude={peru.story_id})
+    assert _neighbours(clusterer, chile_2.members, exclude={chile_2.story_id})[0] == CHILE
 
 
 def test_corrections_are_respected_and_no_threshold_means_no_revision() -> None:
