@@ -221,7 +221,7 @@ class OnlineClusterer:
         model = self.model(features)
         join = first_set(self.settings.story_join_probability, model.threshold)
         merge_at = first_set(self.settings.story_merge_probability, model.merge_threshold)
-        thread_at = first_set(self.settings.story_thread_probability, model.thread_threshold)
+        thread_at = self.thread_probability(features)
         if not scored or scored[0][0] < join:
             story_id = story_id_for(article_id)
             closest = {}
@@ -349,6 +349,11 @@ class OnlineClusterer:
         if features.embedding is not None:
             nearest = tuple(self._centroids.nearest(features.embedding, EMBEDDING_CANDIDATES[kind_of(features)]))
         return ArticleVectors(features, self.frequencies, nearest)
+
+    def thread_probability(self, features: ArticleFeatures) -> float:
+        """Return the probability at which the article links a story to another's thread (the
+        configured one, else its model's)."""
+        return first_set(self.settings.story_thread_probability, self.model(features).thread_threshold)
 
     def model(self, features: ArticleFeatures) -> StoryWeights:
         """Return the model that scores this article: the headline one for a headline alone."""

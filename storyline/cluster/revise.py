@@ -198,8 +198,7 @@ def _neighbours(clusterer: OnlineClusterer, members: Sequence[Member], exclude: 
         return []
     latest = members[-1].features()
     vectors = clusterer.vectors(latest)
-    model = clusterer.model(latest)
-    least = first_set(clusterer.settings.story_thread_probability, model.thread_threshold)
+    least = clusterer.thread_probability(latest)
     scored = sorted(
         (-p, profile.story_id)
         for profile in clusterer._candidates(latest, vectors)
@@ -242,8 +241,7 @@ class _Links:
 
     def mean(self, group: Sequence[Member], other: Sequence[Member]) -> float | None:
         """Return the mean link of two groups over their pairs in one language (None: no such pair)."""
-        scores = [p for p in (self.pair(a, b) for a in group for b in other) if p is not None]
-        return sum(scores) / len(scores) if scores else None
+        return self.mean_reaching(group, other, 0.0)
 
     def mean_reaching(self, group: Sequence[Member], other: Sequence[Member], threshold: float) -> float | None:
         """Return the mean link of two groups when it reaches `threshold`, else None.
@@ -261,9 +259,8 @@ class _Links:
                     total, counted = total + link, counted + 1
                 if (total + left) < threshold * (counted + left):
                     return None
-        if not counted:
-            return None
-        return total / counted if total / counted >= threshold else None
+        mean = total / counted if counted else None
+        return mean if mean is not None and mean >= threshold else None
 
     def _side(self, member: Member) -> tuple[ArticleFeatures, ArticleVectors, StoryProfile, StoryVectors]:
         """Return the member as an article (features, vectors) and as a story of one (profile,
