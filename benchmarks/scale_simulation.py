@@ -274,7 +274,7 @@ def measure_fill(
         index = clusterer._centroids
         started = time.perf_counter()
         for f in sample:
-            index.nearest(f.embedding, 10)
+            index.search(f.embedding, 10)
         centroid = (time.perf_counter() - started) / len(sample) * 1000
         started = time.perf_counter()
         for i, f in enumerate(sample):
@@ -301,7 +301,7 @@ def centroid_search_ms(sizes: Sequence[int], seed: int) -> list[tuple[int, float
         probes = normalised(rng.standard_normal((50, DIM)).astype(np.float32))
         started = time.perf_counter()
         for probe in probes:
-            index.nearest(probe, 10)
+            index.search(probe, 10)
         results.append((size, (time.perf_counter() - started) / len(probes) * 1000))
         del index, vectors
     return results

@@ -26,7 +26,7 @@ from storyline.cluster.online import (
     story_id_for,
 )
 from storyline.cluster.profile import StoryProfile
-from storyline.cluster.weights import StoryWeights, load_weights
+from storyline.cluster.weights import ARTICLE, StoryWeights, load_weights
 from storyline.model import Article, EntityMention
 from storyline.settings import Settings
 
@@ -204,6 +204,19 @@ def test_shipped_weights_cover_every_feature_and_say_how_they_were_fitted() -> N
         "news_gdelt_2022 [labels evaluation/ukraine2022_gdelt_stories.json]",
     ]
     assert models["headline"].fitted["data"] == ["og2021_titles_dev [before 2021-07-24]"]
+    # Articles read their embedding cosines against a background from the fit until the window
+    # gives one; headlines alone read raw cosines only.
+    mean, spread = models["article"].background
+    assert 0.5 < mean < 1.0 and 0.0 < spread < 0.2
+    assert models["headline"].background is None
+
+
+def test_story_models_read_back_as_they_were_written(tmp_path) -> None:
+    from storyline.cluster.weights import weights_json
+
+    path = tmp_path / "weights.json"
+    path.write_text(weights_json(load_weights()), encoding="utf-8")
+    assert load_weights(path) == load_weights()
 
 
 def test_an_article_is_scored_by_the_model_of_its_kind() -> None:
@@ -245,6 +258,54 @@ def test_a_report_in_another_language_finds_its_story_through_the_embedding() ->
     values = dict(zip(FEATURE_NAMES, clusterer.vectors(german).pair_features(clusterer.profiles["s-en"]), strict=True))
     assert values["embedding_cosine"] == pytest.approx(0.99, abs=1e-3)
     assert values["language_shared"] == 0.0 and values["terms_cosine"] == 0.0
+
+
+def test_embedding_cosines_are_also_read_against_the_windows_stories() -> None:
+    """A report in another language reads lower with every story, its own included; as a
+    standard score against its cosines with the whole window it stands out as far as a report
+    in the story's language does. A headline alone keeps its raw cosines only."""
+    import numpy as np
+
+    from storyline.cluster.online import BACKGROUND_STORIES, Background
+
+    rng = np.random.default_rng(3)
+    event = np.zeros(16, dtype=np.float32)
+    event[0] = 1.0
+    body = "La tempête a balayé le nord de la France et le sud de l'Angleterre avec des rafales record."
+
+    def unit(vector: np.ndarray) -> np.ndarray:
+        return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+    def scores(story_count: int, text: str = body, weights=None) -> dict[str, dict[str, float]]:
+        clusterer = OnlineClusterer(Settings(db_url="sqlite://"), DocumentFrequencies(), weights)
+        story = extract_features(make_article("en-1", "Storm Eunice hits London", "Storm Eunice hits London", "2022-02-18"))
+        clusterer._fold("s-eunice", replace(story, embedding=unit(event + 0.3 * rng.standard_normal(16)), lang="en"))
+        for i in range(story_count - 1):
+            other = extract_features(make_article(f"o{i}", "Markets close", "Markets close", "2022-02-18"))
+            clusterer._fold(f"s-{i}", replace(other, embedding=unit(rng.standard_normal(16) + 2.0), lang="en"))
+        read = {}
+        for lang, offset in (("en", 0.0), ("fr", 0.6)):  # another language: every cosine lower
+            report = extract_features(make_article(f"r-{lang}", "Tempête Eunice", text, "2022-02-18"))
+            vector = unit(event + 0.2 * rng.standard_normal(16) - offset * unit(np.full(16, 1.0)))
+            vectors = clusterer.vectors(replace(report, embedding=vector, lang=lang))
+            read[lang] = dict(zip(FEATURE_NAMES, vectors.pair_features(clusterer.profiles["s-eunice"]), strict=True))
+        return read
+
+    window = scores(BACKGROUND_STORIES + 12)
+    english, french = window["en"], window["fr"]
+    assert french["embedding_cosine"] < english["embedding_cosine"] - 0.1
+    assert french["embedding_z"] > 2.0 and english["embedding_z"] > 2.0
+    assert abs(french["embedding_z"] - english["embedding_z"]) < 1.0
+    # Too few stories to tell a background: the one the model was fitted under, if it has one.
+    shipped = load_weights()[ARTICLE]
+    young = scores(BACKGROUND_STORIES - 1)["fr"]
+    prior = Background(*shipped.background)
+    assert young["embedding_z"] == pytest.approx(prior.score(young["embedding_cosine"]))
+    assert young["member_embedding_z"] == pytest.approx(prior.score(young["member_embedding_max"]))
+    unknown = scores(BACKGROUND_STORIES - 1, weights=replace(shipped, background=None))["fr"]
+    assert unknown["embedding_z"] == unknown["member_embedding_z"] == 0.0 and unknown["embedding_cosine"] > 0
+    headline = scores(BACKGROUND_STORIES + 12, text="Tempête Eunice")["fr"]
+    assert headline["embedding_z"] == 0.0 and headline["embedding_cosine"] > 0
 
 
 def test_a_story_told_mostly_in_another_language_has_its_words_read_as_absent() -> None:

@@ -121,6 +121,29 @@ class Corpus:
     gold: Mapping[str, str]
 
 
+def window_background(
+    corpora: Sequence[Corpus], settings: Settings
+) -> tuple[float, float] | None:
+    """Return the mean and the spread of embedding cosines with the window's stories, each
+    averaged over the articles of the corpora's gold replays that had a window to read them by
+    (`Background`); None when none had (headlines alone are read by raw cosines).
+    """
+    blank = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), 0.0, 0.5)
+    backgrounds = []
+    for corpus in corpora:
+        clusterer = OnlineClusterer(settings, DocumentFrequencies(), blank)
+        for article in corpus.articles:
+            features = extract_features(article)
+            background = clusterer.vectors(features).background
+            if background is not None:
+                backgrounds.append((background.mean, background.spread))
+            clusterer.join(corpus.gold[article.id], features)
+    if not backgrounds:
+        return None
+    means, spreads = zip(*backgrounds, strict=True)
+    return round(sum(means) / len(means), 5), round(sum(spreads) / len(spreads), 5)
+
+
 def fit_weights(
     corpora: Sequence[Corpus],
     settings: Settings,
@@ -139,7 +162,8 @@ def fit_weights(
     """
     from sklearn.linear_model import LogisticRegression
 
-    zero = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), 0.0, 0.5)
+    background = window_background(corpora, settings)
+    zero = StoryWeights(FEATURE_NAMES, (0.0,) * len(FEATURE_NAMES), 0.0, 0.5, background=background)
     rows: list[list[float]] = []
     labels: list[int] = []
     pair_counts = {}
@@ -154,11 +178,12 @@ def fit_weights(
         tuple(round(float(w), 5) for w in model.coef_[0]),
         round(float(model.intercept_[0]), 5),
         0.5,
+        background=background,
     )
     def replay(threshold: float, merge: float, revise: float = NEVER) -> list[float]:
         trial = StoryWeights(
             weights.features, weights.coefficients, weights.intercept, threshold,
-            merge_threshold=merge, revise_threshold=revise,
+            merge_threshold=merge, revise_threshold=revise, background=background,
         )
         return [
             score(stream_assign(c.articles, OnlineClusterer(settings, DocumentFrequencies(), trial)), c.gold)
@@ -193,5 +218,6 @@ def fit_weights(
         + ", ".join(corpus.name for corpus in corpora),
     )
     return StoryWeights(
-        weights.features, weights.coefficients, weights.intercept, best, record, best_merge, best_revise
+        weights.features, weights.coefficients, weights.intercept, best, record, best_merge, best_revise,
+        background=background,
     )

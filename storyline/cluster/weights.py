@@ -32,6 +32,10 @@ class StoryWeights:
     # when the window is revised (`storyline.cluster.revise`); NEVER: no revisions
     revise_threshold: float = NEVER
     thread_threshold: float = THREAD_LINK  # probability linking a new story to a thread
+    # The mean and spread of embedding cosines with a window's stories over the articles the
+    # model was fitted on: an article's background while the window holds too few stories to
+    # give its own (`storyline.cluster.online.Background`); None: its cosines read as absent.
+    background: tuple[float, float] | None = None
 
     def probability(self, values: Sequence[float]) -> float:
         """Return the modelled probability that a pair with these feature values is one story."""
@@ -47,6 +51,7 @@ class StoryWeights:
             "merge_threshold": self.merge_threshold,
             "revise_threshold": self.revise_threshold,
             "thread_threshold": self.thread_threshold,
+            "background": list(self.background) if self.background else None,
             "fitted": self.fitted,
         }
 
@@ -91,4 +96,13 @@ def _weights(record: dict, path: Path) -> StoryWeights:
         merge_threshold=float(record.get("merge_threshold", NEVER)),
         revise_threshold=float(record.get("revise_threshold", NEVER)),
         thread_threshold=float(record.get("thread_threshold", THREAD_LINK)),
+        background=_background(record.get("background")),
     )
+
+
+def _background(value: Sequence[float] | None) -> tuple[float, float] | None:
+    """Return a stored background (mean, spread), or None where the record has none."""
+    if not value:
+        return None
+    mean, spread = value
+    return float(mean), float(spread)
