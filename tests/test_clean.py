@@ -129,3 +129,25 @@ def test_a_brief_that_only_repeats_its_headline_keeps_it() -> None:
     title = "Magnitude 6.1 quake shakes northern Chile"
     clean = clean_article(_article(f"{title}\n", title=title))
     assert clean.text == title and clean.removed == []
+
+
+def test_newsletter_listings_and_their_consent_lines_are_removed() -> None:
+    # Written for this test in the shape of a US paper's sign-up block under a wire report.
+    text = (
+        "The biathlon relay was postponed by a day because of high winds, organisers said.\n"
+        "Newsletter Weekly\n"
+        "The Morning Lap: A newsletter for the week's biggest races\n"
+        "By entering your email, you agree to our Terms of Use and Privacy Policy. You may also "
+        "receive offers from our partners. You can unsubscribe at any time.\n"
+        "NEW You can now listen to our articles!\n"
+        "Readers said: a newsletter for parents of young skiers would help.\n"
+        "By signing the treaty, both sides would agree to a ceasefire, the envoy said."
+    )
+    clean = clean_article(_article(text))
+    reasons = [line.reason for line in clean.removed]
+    assert reasons == ["sign-up prompt", "sign-up prompt", "sign-up prompt", "site furniture"]
+    assert clean.text.split("\n") == [
+        "The biathlon relay was postponed by a day because of high winds, organisers said.",
+        "Readers said: a newsletter for parents of young skiers would help.",
+        "By signing the treaty, both sides would agree to a ceasefire, the envoy said.",
+    ]

@@ -110,6 +110,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(sign up|subscribe|register|join)\b.{0,80}\b(newsletter|updates|inbox|free|"
         r"channel|alerts|briefing|account|subscription)\b",
         r"^(get|receive) (our|the) .{0,40}(newsletter|briefing|alerts)",
+        # a newsletter's own listing: "The Sports Moment: A newsletter for only the biggest ..."
+        r"^[^.!?:]{1,60}:\s*an? (\w+ )?newsletter (for|about|on|with|that)\b[^.!?]{0,60}$",
+        r"^newsletters?\b(\W+[^\W\d_]+){0,4}\W*$",
         r"^(already a subscriber|log ?in|sign in)\b",
         r"^follow (us|\w[\w ]{0,30}) on (telegram|twitter|x|facebook|instagram|google news|"
         r"whatsapp|youtube)",
@@ -129,6 +132,12 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"слідкуйте за нами|стежте за нами|obserwuj nas) (auf|sur|en|в|у|na) (telegram|"
         r"twitter|x|facebook|instagram|google news|whatsapp|youtube|viber)",
         max_words=30,
+    ),
+    _rule(
+        "sign-up prompt",
+        # the consent under a sign-up form runs longer than a prompt
+        r"^by (submitting|entering|signing up|subscribing|clicking)\b.{0,60}\byou agree to\b",
+        max_words=50,
     ),
     _rule(
         "share prompt",
@@ -193,6 +202,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"все права защищены|(усі|всі) права захищені|wszelkie prawa zastrzeżone)\b",
         r"^(image|photo|picture) (source|credit|caption)\s*[:,]",
         r"^(skip to (main )?content|menu|search|home|back to top)\W*$",
+        r"^(new\W+)?you can now listen to\b.{0,40}$",
         max_words=30,
     ),
 )
