@@ -6,7 +6,8 @@ sqlite:///ukraine.db`; its claims were grouped by whichever comparer the ingest 
 
 Every stored statement, with the frame its claim record keeps, is grouped again into claims from
 scratch, story by story, once with the hand-written rules and once with the learned comparer,
-twice each in alternation so neither runs cold. Prints the seconds of each, the ratio learned /
+twice each in alternation so neither runs cold. The cross-encoder is loaded before the first run
+and forgets the pairs it read before each learned run, so every run reads them afresh. Prints the seconds of each, the ratio learned /
 rules, the comparisons made, and how many claims and verdicts of each kind each comparer gives.
 """
 
@@ -18,6 +19,7 @@ from collections import Counter, defaultdict
 
 from storyline.claims import Claim, group_claims
 from storyline.claims.compare import ComparerParams
+from storyline.claims.cross_encoder import load_cross_encoder
 from storyline.claims.group import GroupParams
 from storyline.store import Store
 
@@ -35,7 +37,9 @@ def main(url: str) -> None:
             statements[statement.story_id].append(statement)
     print(f"{url}: {sum(len(s) for s in statements.values())} statements in {len(statements)} stories")
     results: dict[str, tuple[float, list[Claim]]] = {}
+    encoder = load_cross_encoder()
     for method in ("rules", "learned", "rules", "learned"):
+        encoder.forget()
         params = GroupParams(comparer=ComparerParams(method=method))
         start = time.perf_counter()
         claims = [claim for group in statements.values() for claim in group_claims(group, params=params)]

@@ -596,7 +596,8 @@ def eval_claims(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Accuracy and F1 per label of the statement comparer; several files: both comparers side by side."""
+    """Accuracy and F1 per label of the statement comparer; several files: the rules, the cross-encoder
+    and the learned comparer side by side."""
     from storyline.claims.compare import METHODS, ComparerParams
     from storyline.evaluate.claims import (
         compare_comparers,
@@ -659,6 +660,36 @@ def train_claims_command(
     else:
         out.write_text(weights.to_json(), encoding="utf-8")
         console.print(f"wrote {out}: confident at {weights.confident_at}")
+
+
+@train_app.command("cross-encoder")
+def train_cross_encoder_command(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="DATA...", help="Labelled NLI pairs, JSON lines; PATH:half=a for part of one."),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the graph, tokenizer and card (default: the package's)."),
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1)] = 2,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads (the result depends on it).")] = 2,
+) -> None:
+    """Fine-tune the NLI cross-encoder on the data's training folds (needs the train extra)."""
+    from storyline.claims.cross_encoder import MODEL_DIR
+
+    _require_files(paths, "DATA")
+    try:
+        from storyline.claims.cross_encoder.finetune import finetune
+    except ImportError as error:
+        errors.print(f"error: {error.name} is missing: pip install 'storyline[train]'", highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        card = finetune(paths, out or MODEL_DIR, epochs=epochs, threads=threads)
+    except ValueError as error:
+        errors.print(f"error: {error}", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(f"wrote {out or MODEL_DIR}: {card['pairs']} pairs, {card['minutes']} min")
 
 
 @app.command()

@@ -208,7 +208,6 @@ def test_claims_of_a_story_and_by_verdict(sl: Storyline) -> None:
     ]
     repeated = sl.claims(verdict="repeated")
     assert [c.text for c in repeated] == [NO_PLANS]
-    assert sl.claims(verdict="disputed") == []
     assert len(sl.claims()) > len(claims)  # the storm's too
     frame = claims.to_pandas()
     assert _dtypes(frame) == {
@@ -218,6 +217,16 @@ def test_claims_of_a_story_and_by_verdict(sl: Storyline) -> None:
     }
     row = frame.set_index("text").loc[NO_PLANS]
     assert sorted(v["kind"] for v in row["verdicts"]) == ["confirmed", "repeated"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known false dispute, EVALUATION.md: the cross-encoder reads 'about 30,000 homes were still "
+    "without electricity' as contradicting a long sentence on the storm cutting power to 'tens of "
+    "thousands of homes' (0.82), and the learned comparer follows it",
+)
+def test_the_sample_stories_hold_no_dispute(sl: Storyline) -> None:
+    assert sl.claims(verdict="disputed") == []
 
 
 def test_entities_matches_and_who(sl: Storyline) -> None:

@@ -9,11 +9,21 @@ from pathlib import Path
 import numpy
 import pytest
 
-from storyline.claims import CONTRADICTION, DISPUTED, ClaimInput, group_claims
+from storyline.claims import CONTRADICTION, DISPUTED, ENTAILMENT, ClaimInput, group_claims
 from storyline.claims.compare import ComparerParams, compare_pairs
 from storyline.claims.group import GroupParams
 from storyline.claims.learned import FEATURE_NAMES, load_comparer_weights
-from storyline.claims.train import fit_comparer, held_back, load_pairs, pair_frames
+from storyline.claims.train import (
+    CROSS_ENCODER_FOLDS,
+    NOT_ENTAILMENT,
+    confidence_thresholds,
+    fit_comparer,
+    fits_comparer,
+    held_back,
+    load_pairs,
+    pair_fold,
+    pair_frames,
+)
 from storyline.evaluate.claims import format_comparer_table, leave_one_dataset_out
 
 DEV = Path(__file__).resolve().parents[1] / "evaluation" / "claims_dev.jsonl"
@@ -88,9 +98,25 @@ def test_training_is_deterministic_and_round_trips(dev_pairs, tmp_path: Path) ->
     loaded = load_comparer_weights(path)
     row = list(features[0])
     assert loaded.probabilities(row) == pytest.approx(first.probabilities(row))
-    assert sum(first.fitted["pairs"].values()) + first.fitted["held_back_pairs"] == len(pairs)
     held = [p for p in pairs if held_back(p)]
+    seen_by_encoder = [p for p in pairs if pair_fold(p) in CROSS_ENCODER_FOLDS]
+    assert sum(first.fitted["pairs"].values()) == sum(fits_comparer(p) for p in pairs)
+    assert sum(first.fitted["pairs"].values()) + len(held) + len(seen_by_encoder) == len(pairs)
+    assert first.fitted["held_back_pairs"] == len(held)
     assert 0.1 * len(pairs) < len(held) < 0.3 * len(pairs)
+
+
+def test_thresholds_are_set_on_three_way_sets_alone(dev_pairs) -> None:
+    """Held-back entailed pairs of a two-way set (RTE) are all entailments: they must not lower
+    the bar for entailment."""
+    pairs, features = dev_pairs
+    weights = fit_comparer(pairs, features)
+    entailed = [i for i, p in enumerate(pairs) if p.label == ENTAILMENT and held_back(p)]
+    two_way = [replace(pairs[i], dataset="rte9") for i in entailed]  # the same ids: held back too
+    two_way.append(replace(pairs[0], id="rte9/no", dataset="rte9", label=NOT_ENTAILMENT))
+    more_features = numpy.vstack([features, features[entailed], features[:1]])
+    assert confidence_thresholds(weights, [*pairs, *two_way], more_features) == weights.confident_at
+    assert 0.0 < weights.confident_at[ENTAILMENT] <= 1.0
 
 
 def test_a_fit_on_half_a_tells_half_b_apart(dev_pairs) -> None:
@@ -125,7 +151,7 @@ def test_leave_one_dataset_out_never_scores_a_set_it_fitted_on(tmp_path: Path) -
     second.write_text("".join(json.dumps(r) + "\n" for r in records if r["half"] == "b"))
     table = leave_one_dataset_out([str(first), str(second)])
     assert table.fitted_without == {str(first): "ours", str(second): "theirs"}
-    assert set(table.rows[str(second)]) == {"rules", "learned"}
+    assert set(table.rows[str(second)]) == {"rules", "encoder", "learned"}
     assert table.rows[str(second)]["learned"].accuracy > 0.7
     assert "leave-one-dataset-out" in format_comparer_table(table)
 

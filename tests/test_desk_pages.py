@@ -180,16 +180,21 @@ def test_story_page_shows_claims_with_verdicts_and_their_statements(desk_db):
         "duplicate_of": None, "quantities": [],
     }
     later = {**statement, "statement_id": "x@1-2", "date": "2022-03-09", "content": "We stay out"}
+    turned = {**statement, "statement_id": "x@5-9", "date": "2022-03-11", "content": "The strike ends on Monday"}
     record = {
         "id": "c1", "thread_id": IDS.strike, "text": statement["content"],
         "first": {"statement_id": "x", "speaker": "Ana <b>Ruiz</b>", "date": "2022-03-07", "source": "Harbour Courier"},
-        "outlets": ["Harbour Courier"], "statements": [statement, later],
-        "verdicts": [{"kind": "repeated", "statement_ids": ["x@1-2"], "reason": "Ana Ruiz on 2022-03-07 and again on 2022-03-09"}],
+        "outlets": ["Harbour Courier"], "statements": [statement, later, turned],
+        "verdicts": [
+            {"kind": "repeated", "statement_ids": ["x@1-2"], "reason": "Ana Ruiz on 2022-03-07 and again on 2022-03-09"},
+            {"kind": "changed", "statement_ids": [statement["statement_id"], "x@5-9"],
+             "reason": "Ana Ruiz on 2022-03-11: polarity differs (confidence 0.93)"},
+        ],
     }
     store = Store(desk_db)
     with store.session.begin() as session:
         session.add(ClaimRow(id="c1", thread_id=IDS.strike, text=record["text"], first_date="2022-03-07",
-                             verdicts="repeated", statement_count=2, record=json.dumps(record)))
+                             verdicts="repeated,changed", statement_count=3, record=json.dumps(record)))
     with TestClient(create_app(desk_db, api_token="", cache=False)) as client:
         html = client.get(f"/stories/{IDS.strike}").text
         claims = client.get(f"/api/stories/{IDS.strike}").json()["claims"]
@@ -197,7 +202,12 @@ def test_story_page_shows_claims_with_verdicts_and_their_statements(desk_db):
     assert "The strike will go on until the bonus is restored" in html
     assert "Ana &lt;b&gt;Ruiz&lt;/b&gt;" in html and "<b>Ruiz</b>" not in html
     assert claims[0]["verdicts"][0]["kind"] == "repeated"
-    assert [s["date"] for s in claims[0]["statements"]] == ["2022-03-07", "2022-03-09"]
+    assert [s["date"] for s in claims[0]["statements"]] == ["2022-03-07", "2022-03-09", "2022-03-11"]
+    # a change shows its confidence and the two statements it sets side by side
+    evidence = html.split('<ul class="verdict-evidence">', 1)[1].split("</ul>", 1)[0]
+    assert "(confidence 0.93)" in html
+    assert "<q>The strike will go on until the bonus is restored</q>" in evidence
+    assert "<q>The strike ends on Monday</q>" in evidence and "We stay out" not in evidence
 
 
 @pytest.mark.both_backends

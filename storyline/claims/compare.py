@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storyline.analyse.frames import frame_texts
+from storyline.claims.cross_encoder import load_cross_encoder
 from storyline.claims.evidence import (
     CONTRADICTION,
     ENTAILMENT,
@@ -52,7 +53,9 @@ def compare_frames(
     if params.method == "rules":
         return rule_comparison(evidence, params)
     if params.method == "learned":
-        return learned_comparison(evidence, load_comparer_weights(params.weights))
+        return learned_comparison(
+            evidence, load_comparer_weights(params.weights), load_cross_encoder(params.cross_encoder)
+        )
     raise ValueError(f"unknown statement comparer {params.method!r}; one of {', '.join(METHODS)}")
 
 
@@ -74,4 +77,8 @@ def compare_pairs(
 ) -> list[Comparison]:
     """Return the comparison of each (premise, hypothesis) pair, parsing all texts in one batch."""
     frames = frame_texts([text for pair in pairs for text in pair], settings)
+    if params.method == "learned":
+        load_cross_encoder(params.cross_encoder).prefetch(
+            [(frames[2 * i].text, frames[2 * i + 1].text) for i in range(len(pairs))]
+        )
     return [compare_frames(frames[2 * i], frames[2 * i + 1], params) for i in range(len(pairs))]

@@ -55,6 +55,7 @@ class ComparerParams:
     name_similarity: float = 0.85  # Jaro-Winkler above which two names are one spelling apart
     method: str = "learned"  # "learned" (storyline.claims.learned) or "rules" (rule_comparison)
     weights: Path | None = None  # the learned comparer's weights (None: those shipped)
+    cross_encoder: Path | None = None  # the folder of the cross-encoder it reads (None: the one shipped)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from storyline.claims.compare import (
     compare_frames,
     matching_keys,
 )
+from storyline.claims.cross_encoder import load_cross_encoder
 from storyline.model import Concept, Quantity, StatementFrame
 from storyline.settings import Settings
 
@@ -278,6 +279,11 @@ def _verdicts(
 ) -> list[Verdict]:
     """Return the verdicts on one claim's statements."""
     ordered = sorted(statements, key=_order)
+    if params.comparer.method == "learned" and len(ordered) > 1:
+        texts = [s.frame.text for s in ordered]
+        load_cross_encoder(params.comparer.cross_encoder).prefetch(
+            [(a, b) for a in texts for b in texts if a != b]
+        )
     verdicts: list[Verdict] = []
     agreeing_with_first = [ordered[0]]
     for a, b in combinations(ordered, 2):

@@ -2,8 +2,9 @@
 
 A pair of frames is described by `pair_features`: what the rule comparer measures (coverage both
 ways, names the premise lacks, subject clash, polarity and modality, antonyms, figures that match
-or conflict), the rules' own verdict, and the surface overlap of the two texts. Two models decide
-from them, as a chain:
+or conflict), the rules' own verdict, the surface overlap of the two texts, and the three
+probabilities of the NLI cross-encoder that reads both texts together
+(`storyline.claims.cross_encoder`). Two models decide from them, as a chain:
 
 * entailment or not, trained on every labelled set (two-way RTE included);
 * for pairs that are not entailed, contradiction or neutral, trained on the three-way sets.
@@ -23,13 +24,14 @@ import json
 import math
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from storyline.claims.cross_encoder import CrossEncoder
 from storyline.claims.evidence import (
     CONTRADICTION,
     ENTAILMENT,
@@ -86,7 +88,11 @@ FEATURE_NAMES = (
     "new_name_x_covered",
     "negation_only_hypothesis_x_overlap",
     "polarity_differs_x_overlap",
+    "encoder_entailment_log",
+    "encoder_neutral_log",
+    "encoder_contradiction_log",
 )
+_LEAST_PROBABILITY = 1e-4  # the cross-encoder's probabilities are read as logs from here up
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,11 @@ def _facts(text: str) -> _TextFacts:
     )
 
 
-def pair_features(evidence: PairEvidence, rules: Comparison | None = None) -> list[float]:
-    """Return the pair's values of `FEATURE_NAMES`, read from the evidence and the two texts."""
+def pair_features(
+    evidence: PairEvidence, encoded: Mapping[str, float], rules: Comparison | None = None
+) -> list[float]:
+    """Return the pair's values of `FEATURE_NAMES`, read from the evidence, the two texts, and the
+    cross-encoder's probabilities of the pair (`encoded`: label -> probability)."""
     e, premise, hypothesis = evidence, evidence.premise, evidence.hypothesis
     label = (rules or rule_comparison(evidence)).label
     facts_p, facts_h = _facts(premise.text), _facts(hypothesis.text)
@@ -163,6 +172,7 @@ def pair_features(evidence: PairEvidence, rules: Comparison | None = None) -> li
         bool(e.new_names) * e.cover_h,
         (negations_h > negations_p) * overlap,
         e.polarity_differs * overlap,
+        *(math.log(max(_LEAST_PROBABILITY, encoded[label])) for label in (ENTAILMENT, NEUTRAL, CONTRADICTION)),
     )
     return [float(value) for value in values]
 
@@ -286,14 +296,15 @@ def _load(path: Path) -> ComparerWeights:
     )
 
 
-def learned_comparison(evidence: PairEvidence, weights: ComparerWeights) -> Comparison:
+def learned_comparison(evidence: PairEvidence, weights: ComparerWeights, encoder: CrossEncoder) -> Comparison:
     """Return the learned models' verdict on the evidence: the likeliest label, how likely, and why.
 
     The reasons are the rules' evidence (coverage, names, polarity, figures compared) followed by
     the three probabilities.
     """
     rules = rule_comparison(evidence)
-    values = pair_features(evidence, rules)
+    encoded = encoder.probabilities_of(evidence.premise.text, evidence.hypothesis.text)
+    values = pair_features(evidence, encoded, rules)
     label, confidence, probabilities = weights.decide(values)
     summary = ", ".join(f"{name} {p:.2f}" for name, p in probabilities.items())
     return Comparison(

@@ -4,11 +4,15 @@ Data: JSON lines `{"id", "premise", "hypothesis", "label"}`, label `entailment`,
 `neutral`; two-way sets (RTE-1, RTE-2) label `entailment` / `not_entailment` and train only the
 entailment model. A file may be narrowed to one part, `PATH:half=a` (any field=value).
 
-The fit is deterministic: pairs whose id hashes to 0 mod 5 are held back; the two logistic
-regressions are fitted on the rest, every data set weighing the same in total so the large
-caption sets do not drown the news-like ones; for entailment and for contradiction, the
-threshold is the least confidence (`ComparerWeights.decide`) at which that label among the
-held-back pairs is right `CONFIDENT_PRECISION` of the time.
+The fit is deterministic. Pairs fall in five folds by a hash of their id (`pair_fold`): fold 0 is
+held back; folds 1 to 3 train the cross-encoder (`storyline train cross-encoder`,
+`CROSS_ENCODER_FOLDS`), whose probabilities there read surer than on pairs it never saw; the two
+logistic regressions are fitted on fold 4, each pair weighted by one over the square root of its
+data set's size (`dataset_weights`), so the large caption sets do not drown the news-like ones
+and the smallest sets (a few dozen pairs in fold 4) do not steer the fit alone. For entailment and for contradiction,
+the threshold is the least confidence (`ComparerWeights.decide`) at which that label among the
+held-back pairs is right `CONFIDENT_PRECISION` of the time, every data set weighing the same there
+(the caption sets' contradictions are easy; a news pair's must not be held to their bar).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 import numpy
 
 from storyline.analyse.frames import frame_texts
+from storyline.claims.cross_encoder import CrossEncoder, load_cross_encoder
 from storyline.claims.evidence import (
     CONTRADICTION,
     ENTAILMENT,
@@ -38,7 +43,9 @@ from storyline.settings import Settings
 
 NOT_ENTAILMENT = "not_entailment"  # the second label of two-way sets
 CONFIDENT_PRECISION = 0.8  # a label counts toward a verdict where it is right this often
-HELD_BACK_EVERY = 5  # one pair in five is held back to choose the threshold
+HELD_BACK_EVERY = 5  # pairs fall in five folds by a hash of their id
+CROSS_ENCODER_FOLDS = frozenset({1, 2, 3})  # train the cross-encoder; fold 0 chooses the thresholds
+DATASET_WEIGHT_POWER = 0.5  # a pair weighs 1 / size ** power of its data set (`dataset_weights`)
 
 
 @dataclass(frozen=True)
@@ -121,22 +128,65 @@ def pair_evidences(pairs: Sequence[LabelledPair], settings: Settings | None = No
     return [pair_evidence(frames[p.premise], frames[p.hypothesis], params) for p in pairs]
 
 
-def featurise(pairs: Sequence[LabelledPair], settings: Settings | None = None) -> numpy.ndarray:
-    """Return the `FEATURE_NAMES` values of every pair."""
-    return numpy.array(
-        [pair_features(evidence) for evidence in pair_evidences(pairs, settings)], dtype=float
+def evidences_and_features(
+    pairs: Sequence[LabelledPair], settings: Settings | None = None, encoder: CrossEncoder | None = None
+) -> tuple[list[PairEvidence], numpy.ndarray]:
+    """Return each pair's evidence and `FEATURE_NAMES` values (the cross-encoder run in batches)."""
+    evidences = pair_evidences(pairs, settings)
+    encoded = encoder_probabilities(evidences, encoder)
+    features = numpy.array(
+        [pair_features(evidence, found) for evidence, found in zip(evidences, encoded, strict=True)], dtype=float
     ).reshape(len(pairs), len(FEATURE_NAMES))
+    return evidences, features
+
+
+def encoder_probabilities(
+    evidences: Sequence[PairEvidence], encoder: CrossEncoder | None = None
+) -> list[dict[str, float]]:
+    """Return the cross-encoder's probabilities of each pair (default: the shipped one, on all cores)."""
+    encoder = encoder or load_cross_encoder(threads=0)
+    return encoder.probabilities([(e.premise.text, e.hypothesis.text) for e in evidences])
+
+
+def featurise(
+    pairs: Sequence[LabelledPair], settings: Settings | None = None, encoder: CrossEncoder | None = None
+) -> numpy.ndarray:
+    """Return the `FEATURE_NAMES` values of every pair."""
+    return evidences_and_features(pairs, settings, encoder)[1]
+
+
+def unseen_by_encoder(pair: LabelledPair, encoder: CrossEncoder) -> bool:
+    """Return whether the cross-encoder was not trained on this pair (its card names its data sets)."""
+    return pair.dataset not in dict(encoder.card.get("pairs", {})) or pair_fold(pair) not in CROSS_ENCODER_FOLDS
+
+
+def pair_fold(pair: LabelledPair) -> int:
+    """Return the pair's fold, 0 to `HELD_BACK_EVERY` - 1, by its id's hash."""
+    return int(hashlib.sha1(pair.id.encode("utf-8")).hexdigest(), 16) % HELD_BACK_EVERY
 
 
 def held_back(pair: LabelledPair) -> bool:
-    """Return whether a pair is kept out of the fit to choose the threshold (by its id's hash)."""
-    return int(hashlib.sha1(pair.id.encode("utf-8")).hexdigest(), 16) % HELD_BACK_EVERY == 0
+    """Return whether a pair is kept out of the fit to choose the threshold (fold 0)."""
+    return pair_fold(pair) == 0
+
+
+def fits_comparer(pair: LabelledPair) -> bool:
+    """Return whether a pair fits the comparer's regressions: neither held back nor seen by the
+    cross-encoder, whose probabilities on its own training pairs would read surer than elsewhere."""
+    fold = pair_fold(pair)
+    return fold != 0 and fold not in CROSS_ENCODER_FOLDS
 
 
 def fit_comparer(
-    pairs: Sequence[LabelledPair], features: numpy.ndarray, fitted: dict[str, object] | None = None
+    pairs: Sequence[LabelledPair],
+    features: numpy.ndarray,
+    fitted: dict[str, object] | None = None,
+    weight_power: float = DATASET_WEIGHT_POWER,
 ) -> ComparerWeights:
-    """Return the comparer fitted on `pairs` (rows of `features`), threshold set on held-back pairs."""
+    """Return the comparer fitted on `pairs` (rows of `features`), threshold set on held-back pairs.
+
+    Each pair weighs its data set's size to the power `-weight_power` (`dataset_weights`).
+    """
     from sklearn.linear_model import LogisticRegression
 
     if len(pairs) != len(features):
@@ -144,16 +194,16 @@ def fit_comparer(
     held = numpy.array([held_back(p) for p in pairs])
     labels = numpy.array([p.label for p in pairs])
     datasets = numpy.array([p.dataset for p in pairs])
-    fit_rows = ~held
+    fit_rows = numpy.array([fits_comparer(p) for p in pairs])
     if not (labels[fit_rows] == ENTAILMENT).any() or not (labels[fit_rows] == CONTRADICTION).any():
-        raise ValueError("the data must hold entailed and contradicted pairs outside the held-back fifth")
+        raise ValueError("the data must hold entailed and contradicted pairs in the comparer's folds")
     means = features[fit_rows].mean(axis=0)
     scales = features[fit_rows].std(axis=0)
     scales[scales == 0] = 1.0
     standardised = (features - means) / scales
 
     def model(rows: numpy.ndarray, positive: numpy.ndarray) -> LogisticModel:
-        weights = _equal_datasets(datasets[rows])
+        weights = dataset_weights(datasets[rows], weight_power)
         regression = LogisticRegression(C=1.0, max_iter=5000).fit(
             standardised[rows], positive[rows], sample_weight=weights
         )
@@ -163,43 +213,70 @@ def fit_comparer(
     not_entailed = fit_rows & numpy.isin(labels, (CONTRADICTION, NEUTRAL))
     contradiction = model(not_entailed, labels == CONTRADICTION)
     weights = ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, {})
-    three_way_held = held & numpy.isin(labels, LABELS)
-    decisions = [weights.decide(row) for row in features[three_way_held]]
-    confident_at = {
-        wanted: _confident_threshold(
-            [confidence if label == wanted else 0.0 for label, confidence, _ in decisions],
-            labels[three_way_held] == wanted,
-        )
-        for wanted in (ENTAILMENT, CONTRADICTION)
-    }
+    confident_at = confidence_thresholds(weights, pairs, features)
     record = dict(fitted or {})
     record.update(
         {
             "pairs": {name: int(count) for name, count in sorted(Counter(datasets[fit_rows]).items())},
             "held_back_pairs": int(held.sum()),
-            "confident_at": f"per label, the least confidence right {CONFIDENT_PRECISION:.0%} of the time on held-back pairs",
+            "confident_at": f"per label, the least confidence right {CONFIDENT_PRECISION:.0%} of the time on held-back pairs, every data set weighing the same",
         }
     )
     return ComparerWeights(FEATURE_NAMES, tuple(means), tuple(scales), entailment, contradiction, confident_at, record)
 
 
-def _equal_datasets(datasets: numpy.ndarray) -> numpy.ndarray:
-    """Return sample weights under which every data set weighs the same in total (mean weight 1)."""
+def confidence_thresholds(
+    weights: ComparerWeights, pairs: Sequence[LabelledPair], features: numpy.ndarray
+) -> dict[str, float]:
+    """Return, for entailment and contradiction, the least confidence at which the label is right
+    `CONFIDENT_PRECISION` of the time among the held-back pairs of the three-way sets.
+
+    Every data set weighs the same there: the caption sets' contradictions are easy, and a news
+    pair's must not be held to their bar. Two-way sets take no part: their entailed pairs alone
+    are three-way labels, and would flatter entailment.
+    """
+    two_way_sets = sorted({pair.dataset for pair in pairs if pair.two_way})
+    datasets = numpy.array([pair.dataset for pair in pairs])
+    rows = numpy.array([held_back(pair) for pair in pairs]) & ~numpy.isin(datasets, two_way_sets)
+    labels = numpy.array([pair.label for pair in pairs])[rows]
+    decisions = [weights.decide(row) for row in features[rows]]
+    every_set_alike = dataset_weights(datasets[rows], power=1.0)
+    return {
+        wanted: _confident_threshold(
+            [confidence if label == wanted else 0.0 for label, confidence, _ in decisions],
+            labels == wanted,
+            every_set_alike,
+        )
+        for wanted in (ENTAILMENT, CONTRADICTION)
+    }
+
+
+def dataset_weights(datasets: Sequence[str], power: float = DATASET_WEIGHT_POWER) -> numpy.ndarray:
+    """Return each pair's sample weight, its data set's size to the power `-power` (mean 1).
+
+    0 weighs every pair the same (the caption sets decide); 1 every data set the same (a set of
+    30 pairs weighs as much as one of 4,000). `DATASET_WEIGHT_POWER` was chosen on fold 0 by
+    `evaluation/claims_choices.py`.
+    """
     counts = Counter(datasets)
-    weights = numpy.array([1.0 / counts[name] for name in datasets])
-    return weights * len(datasets) / weights.sum()
+    weights = numpy.array([counts[name] ** -power for name in datasets], dtype=float)
+    return weights * len(weights) / weights.sum()
 
 
-def _confident_threshold(probabilities: Sequence[float], is_label: numpy.ndarray) -> float:
-    """Return the least confidence above which the label's predictions reach `CONFIDENT_PRECISION`.
+def _confident_threshold(probabilities: Sequence[float], is_label: numpy.ndarray, weights: numpy.ndarray) -> float:
+    """Return the least confidence above which the label's predictions reach `CONFIDENT_PRECISION`,
+    each prediction weighing its `weights`.
 
     Scanned from the most probable down; 1.0 (never confident) when no cut reaches it.
     """
     order = numpy.argsort(-numpy.asarray(probabilities), kind="stable")
-    chosen, right = 1.0, 0
+    chosen, right, total = 1.0, 0.0, 0.0
     for rank, index in enumerate(order, 1):
-        right += bool(is_label[index])
-        if rank >= 5 and right / rank >= CONFIDENT_PRECISION:
+        if probabilities[index] <= 0.0:  # not predicted as the label: no cut goes below these
+            break
+        right += float(weights[index]) * bool(is_label[index])
+        total += float(weights[index])
+        if rank >= 5 and right / total >= CONFIDENT_PRECISION:
             chosen = float(probabilities[index])
     return round(chosen, 4)
 

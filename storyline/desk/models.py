@@ -126,6 +126,11 @@ class ClaimItem(BaseModel):
         """Return whether more than one statement makes the claim, or it has a verdict."""
         return len(self.statements) > 1 or bool(self.verdicts)
 
+    def evidence(self, verdict: ClaimVerdict) -> list[ClaimStatement]:
+        """Return the statements a verdict rests on, in the verdict's order."""
+        by_id = {statement.statement_id: statement for statement in self.statements}
+        return [by_id[i] for i in verdict.statement_ids if i in by_id]
+
 
 class StoryDetail(StoryItem):
     """A story: its articles (copies folded), sources, people and organisations, statements, claims."""

@@ -8,8 +8,9 @@ afterwards). A file may be narrowed, `PATH:half=b`.
 
 Metrics: accuracy; precision, recall and F1 per label and their macro average; the confusion
 matrix (gold row, predicted column); accuracy per phenomenon and per half. Several files are
-scored side by side with both comparers (`compare_comparers`), and `leave_one_dataset_out` fits
-the learned comparer without each data set in turn and scores it on that set.
+scored side by side with three comparers (`compare_comparers`: the rules, the cross-encoder
+alone, and the learned comparer over both), and `leave_one_dataset_out` fits the learned
+comparer without each data set in turn and scores it on that set.
 """
 
 from __future__ import annotations
@@ -22,20 +23,18 @@ from pathlib import Path
 import numpy
 
 from storyline.claims.compare import LABELS, ComparerParams, compare_frames
+from storyline.claims.cross_encoder import CrossEncoder, load_cross_encoder
 from storyline.claims.evidence import ENTAILMENT, PairEvidence, rule_comparison
-from storyline.claims.learned import (
-    ComparerWeights,
-    learned_comparison,
-    load_comparer_weights,
-    pair_features,
-)
+from storyline.claims.learned import ComparerWeights, load_comparer_weights
 from storyline.claims.train import (
     NOT_ENTAILMENT,
     LabelledPair,
+    encoder_probabilities,
+    evidences_and_features,
     fit_comparer,
     load_pairs,
-    pair_evidences,
     pair_frames,
+    unseen_by_encoder,
 )
 from storyline.settings import Settings
 
@@ -122,8 +121,19 @@ def _scores(pairs: list[LabelledPair], predicted: list[str]) -> ClaimScores:
     return score_labels([p.label for p in pairs], predicted, groups, TWO_WAY if two_way else LABELS)
 
 
-def _learned_labels(evidence: list[PairEvidence], weights: ComparerWeights) -> list[str]:
-    return [learned_comparison(found, weights).label for found in evidence]
+COMPARERS = ("rules", "encoder", "learned")  # the columns of a comparer table
+
+
+def _labels_by_comparer(
+    evidence: list[PairEvidence], features: numpy.ndarray, weights: ComparerWeights, encoder: CrossEncoder
+) -> dict[str, list[str]]:
+    """Return each comparer's labels: the rules, the cross-encoder alone, and the learned comparer."""
+    encoded = encoder_probabilities(evidence, encoder)
+    return {
+        "rules": [rule_comparison(e).label for e in evidence],
+        "encoder": [max(found, key=found.__getitem__) for found in encoded],
+        "learned": [weights.decide(row)[0] for row in features],
+    }
 
 
 def evaluate_claims(
@@ -140,6 +150,10 @@ def evaluate_claims(
     pairs = load_pairs(path)
     frames = pair_frames(pairs, settings)
     params = params or ComparerParams()
+    if params.method == "learned":
+        load_cross_encoder(params.cross_encoder, threads=0).prefetch(
+            [(frames[p.premise].text, frames[p.hypothesis].text) for p in pairs]
+        )
     predicted = [compare_frames(frames[p.premise], frames[p.hypothesis], params).label for p in pairs]
     if predictions_out is not None:
         predictions_out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,16 +174,15 @@ class ComparerTable:
 def compare_comparers(
     selections: list[str], settings: Settings | None = None, weights: ComparerWeights | None = None
 ) -> ComparerTable:
-    """Return the rules' and the shipped learned comparer's scores on each file, side by side."""
+    """Return the rules', the cross-encoder's and the shipped learned comparer's scores on each file."""
     weights = weights or load_comparer_weights()
+    encoder = load_cross_encoder(threads=0)
     rows = {}
     for selection in selections:
         pairs = load_pairs(selection)
-        evidence = pair_evidences(pairs, settings)
-        rows[selection] = {
-            "rules": _scores(pairs, [rule_comparison(e).label for e in evidence]),
-            "learned": _scores(pairs, _learned_labels(evidence, weights)),
-        }
+        evidence, features = evidences_and_features(pairs, settings, encoder)
+        labels = _labels_by_comparer(evidence, features, weights, encoder)
+        rows[selection] = {name: _scores(pairs, found) for name, found in labels.items()}
     return ComparerTable(rows)
 
 
@@ -177,12 +190,14 @@ def leave_one_dataset_out(selections: list[str], settings: Settings | None = Non
     """Return, for each data set, the comparer fitted on all the others scored on its files.
 
     A data set is a file name's first part (`rte1_dev` and `rte1_test` are one set, "rte1"), so
-    no fold is scored on the set it was fitted on. Every text is parsed once for all folds.
+    no fold is fitted on the set it scores. The cross-encoder is the shipped one, not refitted:
+    a set it was trained on is scored only on the pairs outside its training folds. Every text is
+    parsed once for all folds.
     """
     by_file = {selection: load_pairs(selection) for selection in selections}
     everything = [pair for pairs in by_file.values() for pair in pairs]
-    evidence = pair_evidences(everything, settings)
-    features = numpy.array([pair_features(e) for e in evidence])
+    encoder = load_cross_encoder(threads=0)
+    evidence, features = evidences_and_features(everything, settings, encoder)
     datasets = sorted({p.dataset for p in everything})
     if len(datasets) < 2:
         raise ValueError("leave-one-dataset-out needs files of two data sets or more")
@@ -195,34 +210,39 @@ def leave_one_dataset_out(selections: list[str], settings: Settings | None = Non
         for selection, pairs in by_file.items():
             end = start + len(pairs)
             if pairs and pairs[0].dataset == left_out:
-                found = evidence[start:end]
-                rows[selection] = {
-                    "rules": _scores(pairs, [rule_comparison(e).label for e in found]),
-                    # the features the fold was fitted from, not computed again
-                    "learned": _scores(pairs, [weights.decide(row)[0] for row in features[start:end]]),
-                }
+                scored = [i for i in range(start, end) if unseen_by_encoder(everything[i], encoder)]
+                labels = _labels_by_comparer(
+                    [evidence[i] for i in scored], features[scored], weights, encoder
+                )
+                kept = [everything[i] for i in scored]
+                rows[selection] = {name: _scores(kept, found) for name, found in labels.items()}
                 fitted_without[selection] = left_out
             start = end
     return ComparerTable({s: rows[s] for s in selections if s in rows}, fitted_without)
 
 
 def format_comparer_table(table: ComparerTable) -> str:
-    """Return one line per file: pairs, and accuracy / contradiction F1 / macro F1 of each comparer."""
-    title = "leave-one-dataset-out: the learned comparer fitted without the row's data set" if table.fitted_without else (
-        "the shipped comparers"
+    """Return one line per file: pairs scored, and accuracy / contradiction F1 of each comparer."""
+    title = (
+        "leave-one-dataset-out: the learned comparer fitted without the row's data set; the cross-encoder "
+        "scored on pairs it was not trained on"
+        if table.fitted_without
+        else "the shipped comparers"
     )
-    lines = [title, f"{'file':<44}{'pairs':>6}  {'rules acc / C-F1':>18}  {'learned acc / C-F1':>19}"]
+    header = "".join(f"  {name + ' acc / C-F1':>21}" for name in COMPARERS)
+    lines = [title, f"{'file':<44}{'pairs':>6}{header}"]
     for selection, by_method in table.rows.items():
         cells = []
-        for method in ("rules", "learned"):
+        for method in COMPARERS:
             s = by_method[method]
             contradiction = s.per_label.get("contradiction")
             c = f"{contradiction.f1:.3f}" if contradiction else "  2-way"
-            cells.append(f"{s.accuracy:.3f} / {c}")
+            cells.append(f"  {s.accuracy:.3f} / {c:>7}".rjust(23))
         name = Path(selection.split(":")[0]).name + (":" + selection.split(":", 1)[1] if ":" in selection else "")
-        lines.append(f"{name:<44}{by_method['rules'].pairs:>6}  {cells[0]:>18}  {cells[1]:>19}")
-    losses = [s for s, m in table.rows.items() if m["learned"].accuracy < m["rules"].accuracy]
-    lines.append("learned loses to the rules on: " + (", ".join(losses) if losses else "none"))
+        lines.append(f"{name:<44}{by_method['rules'].pairs:>6}{''.join(cells)}")
+    for method in ("rules", "encoder"):
+        losses = [s for s, m in table.rows.items() if m["learned"].accuracy < m[method].accuracy]
+        lines.append(f"learned loses to the {method} on: " + (", ".join(losses) if losses else "none"))
     return "\n".join(lines)
 
 
