@@ -9,7 +9,7 @@ train it, so the learned comparer that stacks on it is fitted on pairs it has no
 the thresholds on another (fold 0). Three-way pairs train all three logits; two-way pairs (RTE-1, RTE-2)
 train only P(entailment) against the other two together. Each entailed training pair also lends
 its hypothesis to the contradictions `storyline.claims.cross_encoder.augment` writes (another
-figure, swapped roles), a set of their own. Every data set weighs by the inverse square root of
+figure, swapped roles, and in one pair of three a negation), a set of their own. Every data set weighs by the inverse square root of
 its size, so the caption sets do not drown the news-like ones.
 
 Deterministic on one machine: fixed seeds, deterministic kernels, a fixed thread count, and a
