@@ -423,6 +423,7 @@ class Ingestor:
         current = merged_into.current
         batch = Batch()
         for article, article_features in zip(articles, features, strict=True):
+            article_features = self.clusterer.with_names(article_features)  # as the clusterer counts it
             batch.term_counts.update(article_features.keys())
             original_story = story_of.get(article.duplicate_of or "")
             if original_story:

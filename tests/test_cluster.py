@@ -344,3 +344,28 @@ def test_candidates_come_nearest_first_then_by_keys_shared_each_once() -> None:
     hits = {"s-b": 3, "s-a": 3, "s-c": 1, "s-d": 5, "s-near": 1}
     assert list(_ranked(["s-near", "s-c"], hits)) == ["s-near", "s-c", "s-d", "s-a", "s-b"]
     assert list(_ranked([], hits)) == [k for k, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def test_names_in_a_language_without_a_pipeline_count_once_the_window_knows_them() -> None:
+    """A German report has no entities (no German pipeline): its capitalised words that earlier
+    articles had as names become entities of that kind; capitalised nouns stay words."""
+    clusterer = OnlineClusterer(Settings(db_url="sqlite://"), DocumentFrequencies())
+    english = Article(
+        id="en", title="Stoltenberg: NATO will not send troops", origin="en", lang="en",
+        text="NATO Secretary General Jens Stoltenberg said in Brussels that NATO would not send troops.",
+        entities=[
+            EntityMention("Jens Stoltenberg", "PERSON", 31, 47), EntityMention("NATO", "ORG", 0, 4),
+            EntityMention("Brussels", "GPE", 56, 64),
+        ],
+    )  # fmt: skip
+    clusterer.assign("en", extract_features(english))
+    german = extract_features(Article(
+        id="de", title="Stoltenberg: Keine Nato-Soldaten", origin="de", lang="de",
+        text="Nato-Generalsekretär Jens Stoltenberg sagte in Brüssel, die Nato schicke keine Soldaten.",
+    ))  # fmt: skip
+    assert german.entities == Counter() and german.names["stoltenberg"] == 2
+    assert "soldaten" in german.names and "keine" not in german.names  # a stop word
+    named = clusterer.with_names(german)
+    assert named.entities == Counter({"@p:stoltenberg": 2, "@o:nato": 3})  # "Brüssel" is not "Brussels"
+    assert named.names == Counter() and clusterer.with_names(named) == named
+    assert english.entities and extract_features(english).names == Counter()  # a pipeline read it

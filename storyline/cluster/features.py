@@ -68,6 +68,10 @@ class ArticleFeatures:
     lang: str | None = None
     headline_only: bool = False  # the text is no more than its headline (a title feed)
     article_id: str = ""  # whose features these are (a story's members are revised by it)
+    # Where no pipeline found names (a language without one), the words written as names:
+    # transliterated, case-folded, each as `entity_key` would end ("столтенберг" -> "stoltenberg").
+    # They become entities once the clusterer knows them as names (`OnlineClusterer.with_names`).
+    names: Counter[str] = field(default_factory=Counter)
 
     @property
     def trusted_day(self) -> date | None:
@@ -112,6 +116,7 @@ def extract_features(article: Article) -> ArticleFeatures:
         lang=lang,
         headline_only=len(article.text) <= min(len(article.title) + _HEADLINE_SLACK, _HEADLINE_MAX),
         article_id=article.id,
+        names=Counter() if entities or not lang or lang == "en" else name_words(f"{article.title}\n{article.text}", lang),
     )
 
 
@@ -124,6 +129,26 @@ def entity_key(name: str, label: str = "PERSON") -> str:
     words = [w for w in _WORD.findall(anyascii(name).casefold().replace("'s", "")) if w != "the"]
     kind = ENTITY_KINDS.get(label, "m")
     return f"{ENTITY_PREFIX}{kind}:{words[-1]}" if words else ""
+
+
+def name_words(text: str, lang: str) -> Counter[str]:
+    """Return the words of a text in `lang` that are written as names: capitalised (or all
+    capitals), not a stop word, each part of a hyphenated compound apart; transliterated and
+    case-folded.
+
+    Without a pipeline for the language these are only candidates: German capitalises every
+    noun. `OnlineClusterer.with_names` keeps those already known as names.
+    """
+    stop = stop_words(lang)
+    found: Counter[str] = Counter()
+    for match in _WORD.finditer(text):
+        for word in match.group().split("-"):  # "Nato-Soldaten": each part of a compound
+            if not word or not word[0].isupper():
+                continue
+            key = anyascii(word).casefold().replace("'s", "")
+            if len(key) >= _MIN_WORD and word.casefold() not in stop and key not in stop:
+                found[key] += 1
+    return found
 
 
 def entity_kind(key: str) -> str:

@@ -46,7 +46,7 @@ def training_pairs(
     rows: list[list[float]] = []
     labels: list[int] = []
     for article in articles:
-        features = extract_features(article)
+        features = clusterer.with_names(extract_features(article))
         story = gold[article.id]
         clusterer.frequencies.add(features.keys())
         vectors = clusterer.vectors(features)
@@ -133,7 +133,7 @@ def window_background(
     for corpus in corpora:
         clusterer = OnlineClusterer(settings, DocumentFrequencies(), blank)
         for article in corpus.articles:
-            features = extract_features(article)
+            features = clusterer.with_names(extract_features(article))
             background = clusterer.vectors(features).background
             if background is not None:
                 backgrounds.append((background.mean, background.spread))

@@ -7,7 +7,7 @@ import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -198,6 +198,9 @@ class OnlineClusterer:
         self._index: dict[str, set[str]] = defaultdict(set)
         self._indexed: dict[str, list[str]] = {}
         self._centroids = CentroidIndex()
+        # the loaded stories of each thread, so that folding a thread costs its stories, not the
+        # window's; a story's entry may be stale (its thread folded since): read with `thread`
+        self._thread_stories: dict[str, set[str]] = defaultdict(set)
         # threads folded into others by merges (merged thread -> thread), until a caller clears it
         self.merged_threads = MergedStories()
 
@@ -219,6 +222,7 @@ class OnlineClusterer:
         fitted merge threshold), those stories were one event split too early: they are merged
         into the one it joins.
         """
+        features = self.with_names(features)
         self.frequencies.add(features.keys())
         vectors = self.vectors(features)
         scored = sorted(
@@ -286,14 +290,20 @@ class OnlineClusterer:
     def _fold_thread(self, merged: str, into: str) -> None:
         """Put every loaded story of thread `merged` in thread `into`, and record it."""
         self.merged_threads[merged] = into
-        for profile in self.profiles.values():
-            if profile.thread == merged:
+        for story_id in self._thread_stories.pop(merged, ()):
+            profile = self.profiles.get(story_id)
+            if profile is not None and profile.thread == merged:
                 profile.thread_id = into
+                self._thread_stories[into].add(story_id)
 
     def forget(self, story_ids: Iterable[str]) -> None:
         """Drop stories from the candidates (out of the window now, or about to be reloaded)."""
         for story_id in story_ids:
-            self.profiles.pop(story_id, None)
+            profile = self.profiles.pop(story_id, None)
+            if profile is not None and (stories := self._thread_stories.get(profile.thread)):
+                stories.discard(story_id)
+                if not stories:
+                    del self._thread_stories[profile.thread]
             for key in self._indexed.pop(story_id, []):
                 self._index[key].discard(story_id)
             self._centroids.remove(story_id)
@@ -327,11 +337,12 @@ class OnlineClusterer:
         for part_id, part in ((story_id, keep), (new_story_id, move)):
             profile = self.profiles[part_id] = StoryProfile(part_id, thread_id=thread)
             for features in part:
-                profile.add(features)
+                profile.add(self.with_names(features))
             self._reindex(profile)
 
     def join(self, story_id: str, features: ArticleFeatures) -> StoryProfile:
         """Put the article in a given story (a near-duplicate joins its original's), and return it."""
+        features = self.with_names(features)
         self.frequencies.add(features.keys())
         return self._fold(story_id, features)
 
@@ -349,6 +360,22 @@ class OnlineClusterer:
         """
         vectors = vectors or self.vectors(features)
         return self.model(features).probability(vectors.pair_features(profile, story))
+
+    def with_names(self, features: ArticleFeatures) -> ArticleFeatures:
+        """Return the features with their name words (`ArticleFeatures.names`: an article no
+        pipeline read for names) made entities where earlier articles had them as names: each
+        as the kind it was found as most often ("stoltenberg" -> "@p:stoltenberg"). A word never
+        seen as a name (most of German's capitalised nouns) is left out.
+        """
+        if not features.names:
+            return features
+        counts = self.frequencies.counts
+        known: Counter[str] = Counter()
+        for word, n in features.names.items():
+            seen, kind = max((counts.get(f"{ENTITY_PREFIX}{kind}:{word}", 0), kind) for kind in ENTITY_KINDS)
+            if seen:
+                known[f"{ENTITY_PREFIX}{kind}:{word}"] += n
+        return replace(features, entities=features.entities + known, names=Counter())
 
     def vectors(self, features: ArticleFeatures) -> ArticleVectors:
         """Return the article's weighted vectors now, with its nearest stories by embedding."""
@@ -460,6 +487,7 @@ class OnlineClusterer:
         for key in keys:
             self._index[key].add(profile.story_id)
         self._indexed[profile.story_id] = keys
+        self._thread_stories[profile.thread].add(profile.story_id)
         if profile.embedding_sum is not None:
             self._centroids.put(profile.story_id, profile.centroid)
 
