@@ -53,15 +53,16 @@ def ranked_pairs(
     read: Callable[[np.ndarray, str], np.ndarray],
 ) -> list[tuple[float, bool]]:
     """Return (centroid cosine, same gold story) of the cross-language story pairs, best first."""
+    embeddings = {a.id: extract_features(a).embedding for a in articles}
     members: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        if article.id in predicted and extract_features(article).embedding is not None:
+        if article.id in predicted and embeddings[article.id] is not None:
             members[predicted[article.id]].append(article)
     stories = []
     for group in members.values():
         if len(group) < MIN_MEMBERS:
             continue
-        vectors = [read(extract_features(a).embedding, a.lang or "") for a in group]
+        vectors = [read(embeddings[a.id], a.lang or "") for a in group]
         centroid = np.mean(vectors, axis=0)
         stories.append(
             (
